@@ -1,0 +1,162 @@
+//! Request, response and event types of the API. TypeScript is generated from these.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+pub use crate::calls::{CallState, Direction, EndInfo, EndedBy, Failure, Provider, Timings};
+pub use crate::journal::{CallDetail, CallSummary, EventKind, JournalEvent, Source};
+pub use crate::media::echo::{EchoNumber, EchoScenario, EchoSignal};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+/// An empty success.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct Done {}
+
+/// Which face of Callscope is answering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Face {
+    /// The Tauri desktop window.
+    Window,
+    /// `callscope serve`: the UI in the user's browser, over loopback HTTP.
+    Browser,
+    /// The command line (no UI).
+    Cli,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppInfo {
+    pub face: Face,
+    pub version: String,
+    pub journal_path: String,
+    pub log_dir: String,
+    pub config_dir: String,
+    pub echo_numbers: Vec<EchoNumber>,
+}
+
+/// What the UI's engine can do, probed at start.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct WebrtcSupport {
+    pub rtc_peer_connection: bool,
+    pub get_user_media: bool,
+    pub secure_context: bool,
+    pub user_agent: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LogLevel {
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct LogLine {
+    pub level: LogLevel,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CreateCall {
+    pub provider: Provider,
+    pub destination: String,
+    #[serde(default = "outbound")]
+    #[ts(optional)]
+    pub direction: Option<Direction>,
+}
+
+fn outbound() -> Option<Direction> {
+    Some(Direction::Outbound)
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RecordState {
+    pub call_id: String,
+    pub source: Source,
+    pub state: CallState,
+    /// The provider's own event, kept as it came.
+    #[serde(default)]
+    #[ts(type = "unknown")]
+    pub raw: Value,
+    /// Required with `ended`: who ended the call and the codes it ended with.
+    #[serde(default)]
+    #[ts(optional)]
+    pub end: Option<EndInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RecordEvent {
+    /// None for app-level events.
+    #[serde(default)]
+    pub call_id: Option<String>,
+    pub source: Source,
+    pub kind: EventKind,
+    #[ts(type = "unknown")]
+    pub payload: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct EchoDial {
+    pub call_id: String,
+    pub offer_sdp: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CallRef {
+    /// The call's id, or its short number for `get_call`.
+    pub call_id: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct ListCalls {
+    #[serde(default)]
+    #[ts(optional)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BrowserMode {
+    /// The address browser mode serves, without its secret.
+    pub address: String,
+    /// Whether the default browser was asked to open it.
+    pub opened: bool,
+}
+
+/// Something the backend tells every open UI, as it happens.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// An event was written to the journal (from any face).
+    Journal { event: JournalEvent },
+    /// A call's summary changed (created, state, ended).
+    Call { call: CallSummary },
+    /// The Echo line's far end said something about a call.
+    Echo { call_id: String, signal: EchoSignal },
+}
+
+/// The shape of every signalling message in the journal (`kind: signal`), whatever the protocol.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SignalMessage {
+    /// `sent` by this app or `received` by it.
+    pub direction: SignalDirection,
+    /// `echo`, `sip`, `verto`, `pstream`.
+    pub protocol: String,
+    /// The first line or method, for the ladder's arrow ("INVITE", "180 Ringing").
+    pub summary: String,
+    /// The whole message: text (SIP, SDP) or JSON (Verto, PStream).
+    #[ts(type = "unknown")]
+    pub body: Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalDirection {
+    Sent,
+    Received,
+}

@@ -1,0 +1,301 @@
+//! The dispatcher behind every face: one `Backend` answers the typed requests of [`crate::api`],
+//! keeps the journal, runs the Echo line and tells every open UI what happened.
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::sync::{broadcast, mpsc, Mutex};
+
+use crate::api::*;
+use crate::error::{Error, Result};
+use crate::journal::{Journal, NewCall};
+use crate::media::echo::{EchoLine, FarEnd, FarEndMedia, ECHO_NUMBERS};
+use crate::paths::Paths;
+use crate::serve::{self, AssetSource};
+
+/// How long the Echo line's "rings, never answered" number rings.
+pub const ECHO_RING_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Which transport a request came through; handlers that answer differently per face read it.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller {
+    pub face: Face,
+}
+
+pub struct Backend {
+    paths: Paths,
+    journal: Arc<Journal>,
+    echo: Arc<EchoLine>,
+    events: broadcast::Sender<Event>,
+    assets: Option<Arc<dyn AssetSource>>,
+    /// Browser mode started from the window (the no-WebRTC hand-off), kept alive with the app.
+    browser_mode: Mutex<Option<serve::Running>>,
+    this: Weak<Backend>,
+}
+
+impl Backend {
+    /// Open the journal under `paths` and build the backend. `assets` is the built UI, needed to
+    /// serve browser mode; the CLI passes none.
+    pub fn open(paths: Paths, first_face: Face, assets: Option<Arc<dyn AssetSource>>) -> Result<Arc<Backend>> {
+        paths.ensure()?;
+        let journal = Journal::open(&paths.journal_file(), face_name(first_face))?;
+        Ok(Self::with_journal(paths, journal, assets))
+    }
+
+    pub fn with_journal(paths: Paths, journal: Journal, assets: Option<Arc<dyn AssetSource>>) -> Arc<Backend> {
+        let (events, _) = broadcast::channel(1024);
+        Arc::new_cyclic(|this| Backend {
+            paths,
+            journal: Arc::new(journal),
+            echo: Arc::new(EchoLine::new(ECHO_RING_TIMEOUT)),
+            events,
+            assets,
+            browser_mode: Mutex::new(None),
+            this: this.clone(),
+        })
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    /// Run a journal operation on the blocking pool (SQLite and fsync stay off async threads).
+    async fn journal<T: Send + 'static>(&self, op: impl FnOnce(&Journal) -> Result<T> + Send + 'static) -> Result<T> {
+        let journal = Arc::clone(&self.journal);
+        tokio::task::spawn_blocking(move || op(&journal))
+            .await
+            .map_err(|e| Error::Internal(format!("journal task: {e}")))?
+    }
+
+    fn publish(&self, event: Event) {
+        // No receiver (no UI open) is fine: the journal has it.
+        let _ = self.events.send(event);
+    }
+
+    fn publish_recorded(&self, recorded: &[JournalEvent]) {
+        for event in recorded {
+            self.publish(Event::Journal { event: event.clone() });
+        }
+    }
+
+    async fn append(&self, call_id: Option<String>, source: Source, kind: EventKind, payload: Value) -> Result<JournalEvent> {
+        let event = self.journal(move |j| j.append(call_id.as_deref(), source, kind, payload)).await?;
+        self.publish_recorded(std::slice::from_ref(&event));
+        Ok(event)
+    }
+
+    async fn publish_call(&self, call_id: &str) -> Result<()> {
+        let id = call_id.to_string();
+        let call = self.journal(move |j| j.get_call(&id)).await?;
+        self.publish(Event::Call { call });
+        Ok(())
+    }
+
+    // ---- handlers: one per API method, named as in `api::methods!` ----
+
+    pub(crate) async fn app_info(&self, caller: Caller, _: NoParams) -> Result<AppInfo> {
+        Ok(AppInfo {
+            face: caller.face,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            journal_path: self.paths.journal_file().display().to_string(),
+            log_dir: self.paths.log_dir.display().to_string(),
+            config_dir: self.paths.config_dir.display().to_string(),
+            echo_numbers: ECHO_NUMBERS.to_vec(),
+        })
+    }
+
+    pub(crate) async fn report_webrtc(&self, caller: Caller, support: WebrtcSupport) -> Result<Done> {
+        if support.rtc_peer_connection {
+            tracing::info!(face = face_name(caller.face), ?support, "the UI's engine has WebRTC");
+        } else {
+            tracing::warn!(
+                face = face_name(caller.face),
+                ?support,
+                "the UI's engine has no RTCPeerConnection: calls must use browser mode"
+            );
+        }
+        let payload = json!({ "probe": "webrtc", "face": caller.face, "result": support });
+        self.append(None, Source::Ui, EventKind::Probe, payload).await?;
+        Ok(Done {})
+    }
+
+    pub(crate) async fn log(&self, caller: Caller, line: LogLine) -> Result<Done> {
+        const MAX: usize = 4000;
+        let mut message = line.message;
+        if message.len() > MAX {
+            let cut = (0..=MAX).rev().find(|i| message.is_char_boundary(*i)).unwrap_or(0);
+            message.truncate(cut);
+            message.push_str(" …(truncated)");
+        }
+        let face = face_name(caller.face);
+        match line.level {
+            LogLevel::Debug => tracing::debug!(target: "webview", face, "{message}"),
+            LogLevel::Info => tracing::info!(target: "webview", face, "{message}"),
+            LogLevel::Warn => tracing::warn!(target: "webview", face, "{message}"),
+            LogLevel::Error => tracing::error!(target: "webview", face, "{message}"),
+        }
+        Ok(Done {})
+    }
+
+    pub(crate) async fn create_call(&self, _: Caller, params: CreateCall) -> Result<CallSummary> {
+        let new = NewCall {
+            provider: params.provider,
+            direction: params.direction.unwrap_or(Direction::Outbound),
+            destination: params.destination,
+        };
+        let call = self.journal(move |j| j.create_call(new)).await?;
+        tracing::info!(call_id = call.id, provider = ?call.provider, destination = call.destination, "call created");
+        self.publish(Event::Call { call: call.clone() });
+        Ok(call)
+    }
+
+    pub(crate) async fn record_state(&self, _: Caller, params: RecordState) -> Result<Vec<JournalEvent>> {
+        let call_id = params.call_id.clone();
+        tracing::info!(call_id, state = params.state.as_str(), "call state");
+        let recorded = self
+            .journal(move |j| j.record_state(&params.call_id, params.source, params.state, params.raw, params.end))
+            .await?;
+        self.publish_recorded(&recorded);
+        self.publish_call(&call_id).await?;
+        Ok(recorded)
+    }
+
+    pub(crate) async fn record_event(&self, _: Caller, params: RecordEvent) -> Result<JournalEvent> {
+        self.append(params.call_id, params.source, params.kind, params.payload).await
+    }
+
+    pub(crate) async fn echo_dial(&self, _: Caller, params: EchoDial) -> Result<Done> {
+        let id = params.call_id.clone();
+        let call = self.journal(move |j| j.get_call(&id)).await?;
+        if call.provider != Provider::Echo {
+            return Err(Error::bad_input("call_id", format!("call {} is a {:?} call, not an Echo call", call.id, call.provider)));
+        }
+        if call.state == CallState::Ended {
+            return Err(Error::CallEnded(call.id));
+        }
+        let offer = SignalMessage {
+            direction: SignalDirection::Sent,
+            protocol: "echo".into(),
+            summary: format!("INVITE {}", call.destination),
+            body: json!({ "sdp": params.offer_sdp }),
+        };
+        self.append(Some(call.id.clone()), Source::Signalling, EventKind::Signal, to_value(&offer)).await?;
+
+        // The far end reports from its own task; one forwarder journals its reports in order.
+        let (tx, rx) = mpsc::unbounded_channel();
+        let sink = Arc::new(move |far_end: FarEnd| {
+            let _ = tx.send(far_end);
+        });
+        self.echo.dial(&call.id, &call.destination, &params.offer_sdp, sink)?;
+        let backend = self.this.upgrade().ok_or_else(|| Error::Internal("backend is shutting down".into()))?;
+        tokio::spawn(async move { backend.forward_far_end(call.id, rx).await });
+        Ok(Done {})
+    }
+
+    /// Journal what the Echo line's far end does and pass its signalling to the UI.
+    async fn forward_far_end(&self, call_id: String, mut reports: mpsc::UnboundedReceiver<FarEnd>) {
+        while let Some(report) = reports.recv().await {
+            let (kind, payload, signal) = match report {
+                FarEnd::Signal(signal) => (EventKind::Signal, to_value(&echo_signal_message(&signal)), Some(signal)),
+                FarEnd::Media(FarEndMedia::Counters { .. }) => (EventKind::Stats, far_end_payload(&report), None),
+                FarEnd::Media(FarEndMedia::Error { .. }) => (EventKind::Error, far_end_payload(&report), None),
+                FarEnd::Media(_) => (EventKind::Media, far_end_payload(&report), None),
+            };
+            let source = if signal.is_some() { Source::Signalling } else { Source::Backend };
+            if let Err(e) = self.append(Some(call_id.clone()), source, kind, payload).await {
+                // The UI may already have ended the call; late far-end reports are only logged.
+                tracing::debug!(call_id, "far-end report not journaled: {e}");
+            }
+            if let Some(signal) = signal {
+                self.publish(Event::Echo { call_id: call_id.clone(), signal });
+            }
+        }
+    }
+
+    pub(crate) async fn echo_hangup(&self, _: Caller, params: CallRef) -> Result<Done> {
+        let id = params.call_id.clone();
+        let call = self.journal(move |j| j.get_call(&id)).await?;
+        let answered = matches!(call.state, CallState::Active | CallState::Held);
+        let request = SignalMessage {
+            direction: SignalDirection::Sent,
+            protocol: "echo".into(),
+            summary: if answered { "BYE" } else { "CANCEL" }.into(),
+            body: Value::Null,
+        };
+        if call.state != CallState::Ended {
+            self.append(Some(call.id.clone()), Source::Signalling, EventKind::Signal, to_value(&request)).await?;
+        }
+        self.echo.hangup(&call.id);
+        Ok(Done {})
+    }
+
+    pub(crate) async fn list_calls(&self, _: Caller, params: ListCalls) -> Result<Vec<CallSummary>> {
+        let limit = params.limit.unwrap_or(100).clamp(1, 10_000);
+        self.journal(move |j| j.list_calls(limit)).await
+    }
+
+    pub(crate) async fn get_call(&self, _: Caller, params: CallRef) -> Result<CallDetail> {
+        self.journal(move |j| j.call_detail(&params.call_id)).await
+    }
+
+    pub(crate) async fn open_browser_mode(&self, caller: Caller, _: NoParams) -> Result<BrowserMode> {
+        if caller.face != Face::Window {
+            return Err(Error::WrongFace("opening browser mode from the app"));
+        }
+        let backend = self.this.upgrade().ok_or_else(|| Error::Internal("backend is shutting down".into()))?;
+        let assets = self.assets.clone().ok_or_else(|| Error::Internal("this build has no UI to serve".into()))?;
+        let mut running = self.browser_mode.lock().await;
+        if running.is_none() {
+            *running = Some(serve::start(backend, assets, serve::Options { port: 0 })?);
+        }
+        let server = running.as_ref().expect("started above");
+        let opened = match open::that_detached(server.url_with_secret()) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!("could not open the default browser: {e}");
+                false
+            }
+        };
+        Ok(BrowserMode { address: server.address(), opened })
+    }
+}
+
+pub fn face_name(face: Face) -> &'static str {
+    match face {
+        Face::Window => "window",
+        Face::Browser => "browser",
+        Face::Cli => "cli",
+    }
+}
+
+fn to_value<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or_else(|e| json!({ "unserialisable": e.to_string() }))
+}
+
+fn far_end_payload(report: &FarEnd) -> Value {
+    match report {
+        FarEnd::Media(media) => json!({ "peer": "echo", "far_end": to_value(media) }),
+        FarEnd::Signal(signal) => to_value(signal),
+    }
+}
+
+/// The Echo line's signalling in the journal's common shape, written like the SIP it stands for.
+fn echo_signal_message(signal: &EchoSignal) -> SignalMessage {
+    let (summary, body) = match signal {
+        EchoSignal::Trying => ("100 Trying".to_string(), Value::Null),
+        EchoSignal::Ringing => ("180 Ringing".to_string(), Value::Null),
+        EchoSignal::Answer { sdp } => ("200 OK".to_string(), json!({ "sdp": sdp })),
+        EchoSignal::Reject { status, reason, q850_cause } => (
+            format!("{status} {reason}"),
+            json!({ "status": status, "reason": reason, "reason_header": format!("Q.850;cause={q850_cause}") }),
+        ),
+        EchoSignal::Bye { reason } => ("BYE".to_string(), json!({ "reason": reason })),
+        EchoSignal::HangupConfirmed { status, reason } => (format!("{status} {reason}"), Value::Null),
+    };
+    SignalMessage { direction: SignalDirection::Received, protocol: "echo".into(), summary, body }
+}

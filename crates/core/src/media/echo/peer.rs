@@ -1,0 +1,240 @@
+//! The Echo line's media: a str0m WebRTC peer that sends the caller's audio back.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::sync::{Arc, Once};
+use std::time::{Duration, Instant};
+
+use str0m::change::SdpOffer;
+use str0m::net::{Protocol, Receive};
+use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcConfig};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{FarEnd, FarEndMedia, Sink};
+
+/// An Opus frame of 20 ms of silence (TOC 0xF8: CELT fullband, 20 ms, mono; then the silence
+/// payload). What a far end with a dead microphone sends.
+const OPUS_SILENCE: [u8; 3] = [0xF8, 0xFF, 0xFE];
+const COUNTER_INTERVAL: Duration = Duration::from_secs(2);
+
+pub(super) fn install_crypto() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| str0m::crypto::from_feature_flags().install_process_default());
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MediaMode {
+    /// Send every audio packet back as it came.
+    Echo,
+    /// Answer each packet with a silent one: packets flow, nobody hears anything.
+    Silence,
+    /// Advertise an address that never answers, so ICE cannot connect.
+    Unreachable,
+}
+
+/// How the media session ended.
+pub(super) enum RunEnd {
+    /// Our side hung up.
+    Hangup,
+    /// The far end lost the media path and hangs up itself.
+    PathLost(String),
+}
+
+pub(super) struct Session {
+    pub answer_sdp: String,
+    rtc: Rtc,
+    sockets: Vec<UdpSocket>,
+    mode: MediaMode,
+}
+
+/// Accept the caller's offer and build the far end's answer.
+pub(super) fn answer(offer: &str, mode: MediaMode) -> Result<Session, String> {
+    let offer = SdpOffer::from_sdp_string(offer).map_err(|e| format!("the offer SDP is not valid: {e}"))?;
+    let mut rtc = RtcConfig::new().build(Instant::now());
+    let sockets = bind_sockets(mode)?;
+    for socket in &sockets {
+        let addr = socket.local_addr().map_err(|e| format!("reading a media socket's address: {e}"))?;
+        let candidate = Candidate::host(addr, "udp").map_err(|e| format!("host candidate {addr}: {e}"))?;
+        rtc.add_local_candidate(candidate);
+    }
+    let answer = rtc.sdp_api().accept_offer(offer).map_err(|e| format!("the offer could not be answered: {e}"))?;
+    Ok(Session { answer_sdp: answer.to_sdp_string(), rtc, sockets, mode })
+}
+
+/// One UDP socket per local IPv4 address, so the caller can reach us whether it is this
+/// machine's browser (loopback) or the webview (a LAN address). The unreachable mode binds
+/// only loopback and never reads it.
+fn bind_sockets(mode: MediaMode) -> Result<Vec<UdpSocket>, String> {
+    let mut addrs = vec![IpAddr::V4(Ipv4Addr::LOCALHOST)];
+    if mode != MediaMode::Unreachable {
+        let interfaces = if_addrs::get_if_addrs().map_err(|e| format!("listing network interfaces: {e}"))?;
+        addrs.extend(
+            interfaces
+                .into_iter()
+                .map(|i| i.ip())
+                .filter(|ip| matches!(ip, IpAddr::V4(v4) if !v4.is_loopback() && !v4.is_link_local())),
+        );
+    }
+    addrs
+        .into_iter()
+        .map(|ip| {
+            let socket = UdpSocket::bind(SocketAddr::new(ip, 0)).map_err(|e| format!("binding UDP on {ip}: {e}"))?;
+            socket.set_nonblocking(true).map_err(|e| format!("UDP socket on {ip}: {e}"))?;
+            Ok(socket)
+        })
+        .collect()
+}
+
+#[derive(Default)]
+struct Counters {
+    rx_packets: u64,
+    tx_packets: u64,
+    rx_bytes: u64,
+}
+
+impl Session {
+    /// Run the media until our side hangs up or the path is lost.
+    pub(super) async fn run(self, sink: &Sink, hangup: oneshot::Receiver<()>) -> RunEnd {
+        if self.mode == MediaMode::Unreachable {
+            // Keep the sockets bound (so the address stays dead, not reused) until hangup.
+            let _sockets = self.sockets;
+            let _ = hangup.await;
+            return RunEnd::Hangup;
+        }
+        let mut sockets = Vec::with_capacity(self.sockets.len());
+        for socket in self.sockets {
+            match tokio::net::UdpSocket::from_std(socket) {
+                Ok(socket) => sockets.push(Arc::new(socket)),
+                Err(e) => return RunEnd::PathLost(format!("media socket: {e}")),
+            }
+        }
+        let (packets_tx, packets_rx) = mpsc::channel(256);
+        let readers: Vec<_> = sockets.iter().map(|s| tokio::spawn(read_socket(Arc::clone(s), packets_tx.clone()))).collect();
+        drop(packets_tx);
+        let end = MediaLoop { rtc: self.rtc, sockets, silence: self.mode == MediaMode::Silence, counters: Counters::default() }
+            .run(sink, packets_rx, hangup)
+            .await;
+        readers.iter().for_each(|reader| reader.abort());
+        end
+    }
+}
+
+struct Packet {
+    data: Vec<u8>,
+    source: SocketAddr,
+    destination: SocketAddr,
+}
+
+async fn read_socket(socket: Arc<tokio::net::UdpSocket>, packets: mpsc::Sender<Packet>) {
+    let Ok(destination) = socket.local_addr() else { return };
+    let mut buf = vec![0u8; 2000];
+    while let Ok((n, source)) = socket.recv_from(&mut buf).await {
+        if packets.send(Packet { data: buf[..n].to_vec(), source, destination }).await.is_err() {
+            return;
+        }
+    }
+}
+
+struct MediaLoop {
+    rtc: Rtc,
+    sockets: Vec<Arc<tokio::net::UdpSocket>>,
+    silence: bool,
+    counters: Counters,
+}
+
+impl MediaLoop {
+    async fn run(mut self, sink: &Sink, mut packets: mpsc::Receiver<Packet>, mut hangup: oneshot::Receiver<()>) -> RunEnd {
+        let mut next_report = Instant::now() + COUNTER_INTERVAL;
+        loop {
+            let deadline = match self.drive(sink).await {
+                Ok(deadline) => deadline,
+                Err(end) => {
+                    self.report(sink);
+                    return end;
+                }
+            };
+            let wake = deadline.min(next_report);
+            tokio::select! {
+                packet = packets.recv() => {
+                    let Some(packet) = packet else { return RunEnd::PathLost("media sockets closed".into()) };
+                    let Ok(contents) = packet.data.as_slice().try_into() else { continue };
+                    let input = Input::Receive(Instant::now(), Receive {
+                        proto: Protocol::Udp,
+                        source: packet.source,
+                        destination: packet.destination,
+                        contents,
+                    });
+                    if let Err(e) = self.rtc.handle_input(input) {
+                        tracing::debug!("echo peer ignored a packet: {e}");
+                    }
+                }
+                _ = tokio::time::sleep_until(wake.into()) => {
+                    if let Err(e) = self.rtc.handle_input(Input::Timeout(Instant::now())) {
+                        return RunEnd::PathLost(format!("media engine: {e}"));
+                    }
+                    if Instant::now() >= next_report {
+                        self.report(sink);
+                        next_report = Instant::now() + COUNTER_INTERVAL;
+                    }
+                }
+                _ = &mut hangup => {
+                    self.report(sink);
+                    self.rtc.disconnect();
+                    return RunEnd::Hangup;
+                }
+            }
+        }
+    }
+
+    /// Send what str0m wants sent and handle its events, until it next wants time to pass.
+    async fn drive(&mut self, sink: &Sink) -> Result<Instant, RunEnd> {
+        loop {
+            match self.rtc.poll_output() {
+                Ok(Output::Timeout(deadline)) => return Ok(deadline),
+                Ok(Output::Transmit(transmit)) => {
+                    if let Some(socket) = self.sockets.iter().find(|s| s.local_addr().ok() == Some(transmit.source)) {
+                        if let Err(e) = socket.send_to(&transmit.contents, transmit.destination).await {
+                            tracing::debug!("echo peer could not send to {}: {e}", transmit.destination);
+                        }
+                    }
+                }
+                Ok(Output::Event(event)) => self.handle(event, sink)?,
+                Err(e) => return Err(RunEnd::PathLost(format!("media engine: {e}"))),
+            }
+        }
+    }
+
+    fn handle(&mut self, event: Event, sink: &Sink) -> Result<(), RunEnd> {
+        match event {
+            Event::IceConnectionStateChange(state) => {
+                let name = format!("{state:?}").to_ascii_lowercase();
+                sink(FarEnd::Media(FarEndMedia::Ice { state: name }));
+                if state == IceConnectionState::Disconnected {
+                    return Err(RunEnd::PathLost("the media path was lost (ICE disconnected)".into()));
+                }
+            }
+            Event::Connected => sink(FarEnd::Media(FarEndMedia::DtlsConnected)),
+            Event::MediaData(data) => {
+                self.counters.rx_packets += 1;
+                self.counters.rx_bytes += data.data.len() as u64;
+                let Some(writer) = self.rtc.writer(data.mid) else { return Ok(()) };
+                let Some(pt) = writer.match_params(data.params) else { return Ok(()) };
+                let payload: Arc<[u8]> = if self.silence { Arc::from(&OPUS_SILENCE[..]) } else { data.data };
+                match writer.write(pt, data.network_time, data.time, payload) {
+                    Ok(()) => self.counters.tx_packets += 1,
+                    Err(e) => tracing::debug!("echo peer could not write media: {e}"),
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn report(&self, sink: &Sink) {
+        sink(FarEnd::Media(FarEndMedia::Counters {
+            rx_packets: self.counters.rx_packets,
+            tx_packets: self.counters.tx_packets,
+            rx_bytes: self.counters.rx_bytes,
+            silence: self.silence,
+        }));
+    }
+}

@@ -1,0 +1,3 @@
+//! Media the backend takes part in itself.
+
+pub mod echo;

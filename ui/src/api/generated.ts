@@ -1,0 +1,221 @@
+// Generated from crates/core/src/api by `scripts/gen-ts`. Do not edit: change the Rust types.
+
+/**
+ * The error every face shows: a stable code, a message naming what was wrong, and a hint.
+ */
+export type ApiError = { code: string, message: string, hint: string | null, };
+
+export type AppInfo = { face: Face, version: string, journal_path: string, log_dir: string, config_dir: string, echo_numbers: Array<EchoNumber>, };
+
+export type BrowserMode = { 
+/**
+ * The address browser mode serves, without its secret.
+ */
+address: string, 
+/**
+ * Whether the default browser was asked to open it.
+ */
+opened: boolean, };
+
+export type CallDetail = { call: CallSummary, events: Array<JournalEvent>, };
+
+export type CallRef = { 
+/**
+ * The call's id, or its short number for `get_call`.
+ */
+call_id: string, };
+
+export type CallState = "idle" | "connecting" | "ready" | "dialing" | "trying" | "ringing" | "early" | "active" | "held" | "ended";
+
+/**
+ * A call as the history list shows it.
+ */
+export type CallSummary = { 
+/**
+ * A short local number for the CLI (`callscope calls show 12`).
+ */
+number: number, id: string, provider: Provider, direction: Direction, destination: string, started_at: string, 
+/**
+ * The latest normalised state.
+ */
+state: CallState, ended_at: string | null, ended_by: EndedBy | null, failure: Failure | null, timings: Timings | null, event_count: number, };
+
+export type CreateCall = { provider: Provider, destination: string, direction?: Direction, };
+
+export type Direction = "outbound" | "inbound";
+
+/**
+ * An empty success.
+ */
+export type Done = Record<symbol, never>;
+
+export type EchoDial = { call_id: string, offer_sdp: string, };
+
+/**
+ * A number on the Echo line, as the dialer lists it.
+ */
+export type EchoNumber = { number: string, name: string, scenario: EchoScenario, description: string, };
+
+export type EchoScenario = "echo" | "ring_no_answer" | "silence" | "reject" | "busy" | "ice_fail" | "not_found";
+
+/**
+ * What the far end does or says, in order. The backend journals each one and passes the
+ * signalling ones to the UI.
+ */
+export type EchoSignal = { "signal": "trying" } | { "signal": "ringing" } | { "signal": "answer", sdp: string, } | { "signal": "reject", status: number, reason: string, q850_cause: number, } | { "signal": "bye", reason: string, } | { "signal": "hangup_confirmed", status: number, reason: string, };
+
+/**
+ * How a call ended: who ended it and every code the far end or the provider gave.
+ */
+export type EndInfo = { by: EndedBy, failure: Failure, };
+
+/**
+ * Who ended the call.
+ */
+export type EndedBy = "local" | "remote" | "error" | "interrupted";
+
+/**
+ * Something the backend tells every open UI, as it happens.
+ */
+export type Event = { "type": "journal", event: JournalEvent, } | { "type": "call", call: CallSummary, } | { "type": "echo", call_id: string, signal: EchoSignal, };
+
+export type EventKind = "state" | "signal" | "media" | "stats" | "action" | "warning" | "error" | "probe";
+
+/**
+ * Which face of Callscope is answering.
+ */
+export type Face = "window" | "browser" | "cli";
+
+/**
+ * What a failed (or ended) call said about why: every code kept as the provider gave it.
+ */
+export type Failure = { 
+/**
+ * The provider's own code or cause name (Telnyx cause, Twilio error code, ...).
+ */
+provider_code?: string, sip_status?: number, sip_reason?: string, 
+/**
+ * Q.850 cause value, from a `Reason:` header or a provider field.
+ */
+q850_cause?: number, 
+/**
+ * A human message from the provider or the app (e.g. "media never connected").
+ */
+message?: string, };
+
+/**
+ * One journaled event.
+ */
+export type JournalEvent = { 
+/**
+ * The call this belongs to; none for app-level events (e.g. the WebRTC probe at start).
+ */
+call_id: string | null, launch_id: number, 
+/**
+ * 1, 2, 3... within the call (or within the launch for app-level events).
+ */
+seq: number, 
+/**
+ * Milliseconds since the call (or launch) started, on a monotonic clock.
+ */
+t_ms: number, 
+/**
+ * Wall-clock UTC, RFC 3339 with milliseconds.
+ */
+at: string, source: Source, kind: EventKind, payload: JsonValue, };
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+export type ListCalls = { limit?: number, };
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export type LogLine = { level: LogLevel, message: string, };
+
+export type NoParams = Record<symbol, never>;
+
+/**
+ * Which line a call went through.
+ */
+export type Provider = "echo" | "sip" | "telnyx" | "twilio";
+
+export type RecordEvent = { 
+/**
+ * None for app-level events.
+ */
+call_id: string | null, source: Source, kind: EventKind, payload: unknown, };
+
+export type RecordState = { call_id: string, source: Source, state: CallState, 
+/**
+ * The provider's own event, kept as it came.
+ */
+raw: unknown, 
+/**
+ * Required with `ended`: who ended the call and the codes it ended with.
+ */
+end?: EndInfo, };
+
+/**
+ * Where an event came from.
+ */
+export type Source = "ui" | "sdk" | "signalling" | "backend";
+
+/**
+ * Milliseconds from dialling to each milestone, derived from the call's journaled events.
+ */
+export type Timings = { 
+/**
+ * Dialling to the first answer from the network (trying).
+ */
+to_trying_ms?: number, 
+/**
+ * Post-dial delay: dialling to ringing or early media (INVITE → 18x).
+ */
+to_ring_ms?: number, 
+/**
+ * Dialling to answer (active).
+ */
+to_answer_ms?: number, 
+/**
+ * Dialling to the media path connecting.
+ */
+to_media_ms?: number, 
+/**
+ * Answer to end.
+ */
+talk_ms?: number, 
+/**
+ * Dialling (or the first event) to end.
+ */
+total_ms?: number, };
+
+/**
+ * What the UI's engine can do, probed at start.
+ */
+export type WebrtcSupport = { rtc_peer_connection: boolean, get_user_media: boolean, secure_context: boolean, user_agent: string, };
+
+/** Every API method with its parameters and result. */
+export interface ApiMethods {
+  /** Which face is running, the app's version, where its files are, and the Echo line's numbers. */
+  app_info: { params: NoParams; result: AppInfo };
+  /** The UI reports what its engine can do (RTCPeerConnection, getUserMedia); journaled as a probe. */
+  report_webrtc: { params: WebrtcSupport; result: Done };
+  /** A log line from the webview (console, uncaught errors), written under target `webview`. */
+  log: { params: LogLine; result: Done };
+  /** Open a call record before dialling; every later event refers to its id. */
+  create_call: { params: CreateCall; result: CallSummary };
+  /** A transition of the normalised call state, with the provider's raw event. */
+  record_state: { params: RecordState; result: Array<JournalEvent> };
+  /** Any other event: a signalling message, media state, stats sample, user action, warning, error. */
+  record_event: { params: RecordEvent; result: JournalEvent };
+  /** Send the UI's SDP offer to the Echo line's far end; its answer arrives as `echo` events. */
+  echo_dial: { params: EchoDial; result: Done };
+  /** Hang up an Echo call from our side (CANCEL before answer, BYE after). */
+  echo_hangup: { params: CallRef; result: Done };
+  /** Recent calls from the journal, newest first. */
+  list_calls: { params: ListCalls; result: Array<CallSummary> };
+  /** One call with every event, by id or short number. */
+  get_call: { params: CallRef; result: CallDetail };
+  /** Start browser mode in this process and open it in the default browser. */
+  open_browser_mode: { params: NoParams; result: BrowserMode };
+}
