@@ -1,1 +1,47 @@
-pub fn run(){}
+//! The Callscope app: one binary, three faces over one core.
+//!
+//! - no command (or `window`): the Tauri desktop window ([`window`]);
+//! - `serve`: browser mode, the same UI and API on 127.0.0.1 ([`serve`]);
+//! - `calls ...`: the command line ([`cli`]).
+
+mod assets;
+mod cli;
+mod serve;
+mod window;
+
+use clap::Parser;
+
+use callscope_core::paths::Paths;
+use callscope_core::{logging, ApiError, Error};
+
+/// Parse the command line, run the chosen face, and return the process exit code.
+pub fn run() -> i32 {
+    let args = cli::Args::parse();
+    match run_face(args) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {}", ApiError::from(e));
+            1
+        }
+    }
+}
+
+fn run_face(args: cli::Args) -> Result<(), Error> {
+    let paths = Paths::from_os()?;
+    let log_level = args.log_level.as_deref();
+    match args.command.unwrap_or(cli::Command::Window) {
+        cli::Command::Window => {
+            let _logs = logging::init(&paths.log_dir, log_level, "info")?;
+            window::run(paths)
+        }
+        cli::Command::Serve { port, no_open } => {
+            let _logs = logging::init(&paths.log_dir, log_level, "info")?;
+            serve::run(paths, port, !no_open)
+        }
+        cli::Command::Calls { command } => {
+            // The CLI's stderr stays quiet unless asked; its output is the answer.
+            let _logs = logging::init(&paths.log_dir, log_level, "warn")?;
+            cli::calls(&paths, command)
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! loses nothing that was recorded. Times are milliseconds on one monotonic clock per call,
 //! started when the call was created, plus the wall-clock UTC time for people.
 
+pub mod describe;
 mod schema;
 
 use std::collections::HashMap;
@@ -101,11 +102,17 @@ struct LiveCall {
     state: CallState,
 }
 
+/// This process's launch: app-level events hang off it.
+struct Launch {
+    id: i64,
+    started: Instant,
+    next_seq: i64,
+}
+
 struct Inner {
     conn: Connection,
-    launch_id: i64,
-    launch_started: Instant,
-    launch_next_seq: i64,
+    /// None when the journal was opened only to read it (the CLI).
+    launch: Option<Launch>,
     live: HashMap<String, LiveCall>,
 }
 
@@ -120,18 +127,23 @@ pub struct NewCall {
 }
 
 impl Journal {
-    /// Open (or create) the journal, bring its schema up to date, record this launch, and close
-    /// the calls an earlier launch left open (the app was killed or crashed during them).
+    /// Open (or create) the journal for an app face: bring its schema up to date, record this
+    /// launch, and close the calls that a launch which is no longer running left open.
     pub fn open(path: &Path, face: &str) -> Result<Journal> {
-        let conn = Connection::open(path)?;
-        Self::with_connection(conn, face)
+        Self::with_connection(Connection::open(path)?, Some(face))
+    }
+
+    /// Open the journal to read it (the CLI): no launch is recorded and nothing is closed, so it
+    /// is safe while the app is running a call.
+    pub fn open_for_reading(path: &Path) -> Result<Journal> {
+        Self::with_connection(Connection::open(path)?, None)
     }
 
     pub fn in_memory(face: &str) -> Result<Journal> {
-        Self::with_connection(Connection::open_in_memory()?, face)
+        Self::with_connection(Connection::open_in_memory()?, Some(face))
     }
 
-    fn with_connection(mut conn: Connection, face: &str) -> Result<Journal> {
+    fn with_connection(mut conn: Connection, face: Option<&str>) -> Result<Journal> {
         // WAL + NORMAL: a committed event survives a crash or kill -9 of the app (only an OS
         // crash or power cut could lose the last moments), and writes stay cheap.
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -140,21 +152,20 @@ impl Journal {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::migrations().to_latest(&mut conn)?;
 
-        conn.execute(
-            "INSERT INTO launches (started_at, face, version, pid) VALUES (?1, ?2, ?3, ?4)",
-            params![now_utc(), face, env!("CARGO_PKG_VERSION"), std::process::id()],
-        )?;
-        let launch_id = conn.last_insert_rowid();
-        let journal = Journal {
-            inner: Mutex::new(Inner {
-                conn,
-                launch_id,
-                launch_started: Instant::now(),
-                launch_next_seq: 1,
-                live: HashMap::new(),
-            }),
+        let launch = match face {
+            None => None,
+            Some(face) => {
+                conn.execute(
+                    "INSERT INTO launches (started_at, face, version, pid) VALUES (?1, ?2, ?3, ?4)",
+                    params![now_utc(), face, env!("CARGO_PKG_VERSION"), std::process::id()],
+                )?;
+                Some(Launch { id: conn.last_insert_rowid(), started: Instant::now(), next_seq: 1 })
+            }
         };
-        journal.close_interrupted_calls()?;
+        let journal = Journal { inner: Mutex::new(Inner { conn, launch, live: HashMap::new() }) };
+        if face.is_some() {
+            journal.close_interrupted_calls()?;
+        }
         Ok(journal)
     }
 
@@ -164,19 +175,27 @@ impl Journal {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub fn launch_id(&self) -> i64 {
-        self.lock().launch_id
+    pub fn launch_id(&self) -> Option<i64> {
+        self.lock().launch.as_ref().map(|launch| launch.id)
     }
 
-    /// Calls from earlier launches that never ended: mark them interrupted, keeping every event.
+    /// Calls that never ended, left by launches whose process is gone (killed, crashed): mark
+    /// them interrupted, keeping every event. Calls of a launch still running are left alone.
     fn close_interrupted_calls(&self) -> Result<()> {
         let inner = self.lock();
-        let open: Vec<(String, i64)> = inner
+        let launch_id = inner.launch_id()?;
+        let open: Vec<(String, i64, u32)> = inner
             .conn
-            .prepare("SELECT id, launch_id FROM calls WHERE state != 'ended' AND launch_id != ?1")?
-            .query_map([inner.launch_id], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .prepare(
+                "SELECT calls.id, calls.launch_id, launches.pid FROM calls JOIN launches ON launches.id = calls.launch_id
+                 WHERE calls.state != 'ended' AND calls.launch_id != ?1",
+            )?
+            .query_map([launch_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        for (call_id, launch_id) in open {
+        for (call_id, earlier_launch, pid) in open {
+            if pid != std::process::id() && process_alive(pid) {
+                continue;
+            }
             let (last_seq, last_t): (i64, f64) = inner.conn.query_row(
                 "SELECT COALESCE(MAX(seq), 0), COALESCE(MAX(t_ms), 0) FROM events WHERE call_id = ?1",
                 [&call_id],
@@ -184,13 +203,13 @@ impl Journal {
             )?;
             let payload = serde_json::json!({
                 "message": "Callscope stopped while this call was open; the call was closed when it started again",
-                "previous_launch": launch_id,
+                "previous_launch": earlier_launch,
                 "t_ms_is_last_known": true,
             });
             inner.conn.execute(
                 "INSERT INTO events (launch_id, call_id, seq, t_ms, at, source, kind, payload)
                  VALUES (?1, ?2, ?3, ?4, ?5, 'backend', 'warning', ?6)",
-                params![inner.launch_id, call_id, last_seq + 1, last_t, now_utc(), payload.to_string()],
+                params![launch_id, call_id, last_seq + 1, last_t, now_utc(), payload.to_string()],
             )?;
             inner.conn.execute(
                 "UPDATE calls SET state = 'ended', ended_by = 'interrupted' WHERE id = ?1",
@@ -207,12 +226,13 @@ impl Journal {
         }
         let id = uuid::Uuid::now_v7().to_string();
         let mut inner = self.lock();
+        let launch_id = inner.launch_id()?;
         inner.conn.execute(
             "INSERT INTO calls (id, launch_id, provider, direction, destination, started_at, state)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'idle')",
             params![
                 id,
-                inner.launch_id,
+                launch_id,
                 sql_name(&call.provider),
                 sql_name(&call.direction),
                 call.destination.trim(),
@@ -291,10 +311,6 @@ impl Journal {
         Ok(recorded)
     }
 
-    pub fn call_state(&self, call_id: &str) -> Result<CallState> {
-        Ok(self.get_call(call_id)?.state)
-    }
-
     /// Recent calls, newest first.
     pub fn list_calls(&self, limit: u32) -> Result<Vec<CallSummary>> {
         let inner = self.lock();
@@ -322,16 +338,23 @@ impl Journal {
     /// App-level events (no call) of this launch, such as the WebRTC probe.
     pub fn launch_events(&self) -> Result<Vec<JournalEvent>> {
         let inner = self.lock();
+        let launch_id = inner.launch_id()?;
         let mut stmt = inner.conn.prepare(
             "SELECT call_id, launch_id, seq, t_ms, at, source, kind, payload FROM events
              WHERE call_id IS NULL AND launch_id = ?1 ORDER BY seq",
         )?;
-        let rows = stmt.query_map([inner.launch_id], read_event)?;
+        let rows = stmt.query_map([launch_id], read_event)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 
 impl Inner {
+    fn launch_id(&self) -> Result<i64> {
+        self.launch.as_ref().map(|launch| launch.id).ok_or_else(|| {
+            Error::Internal("the journal was opened for reading only; recording needs the app".into())
+        })
+    }
+
     fn live_call(&mut self, call_id: &str) -> Result<&mut LiveCall> {
         if self.live.contains_key(call_id) {
             return Ok(self.live.get_mut(call_id).expect("checked above"));
@@ -353,16 +376,20 @@ impl Inner {
                 (seq, call.started.elapsed().as_secs_f64() * 1000.0)
             }
             None => {
-                let seq = self.launch_next_seq;
-                self.launch_next_seq += 1;
-                (seq, self.launch_started.elapsed().as_secs_f64() * 1000.0)
+                let launch = self.launch.as_mut().ok_or_else(|| {
+                    Error::Internal("the journal was opened for reading only; recording needs the app".into())
+                })?;
+                let seq = launch.next_seq;
+                launch.next_seq += 1;
+                (seq, launch.started.elapsed().as_secs_f64() * 1000.0)
             }
         };
+        let launch_id = self.launch_id()?;
         // Round to microseconds: enough precision, and stable in JSON.
         let t_ms = (t_ms * 1000.0).round() / 1000.0;
         let event = JournalEvent {
             call_id: call_id.map(str::to_string),
-            launch_id: self.launch_id,
+            launch_id,
             seq,
             t_ms,
             at: now_utc(),
@@ -445,6 +472,22 @@ impl Inner {
         });
         Ok(Timings::from_milestones(milestones))
     }
+}
+
+/// Whether a process with this id is still running.
+#[cfg(unix)]
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = i32::try_from(pid) else { return false };
+    // Signal 0 checks existence and permission without sending anything; EPERM means it exists.
+    // SAFETY: kill with signal 0 has no side effects.
+    unsafe { libc::kill(pid, 0) == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM) }
+}
+
+/// Without a cheap check here, assume the earlier launch is gone: a second running instance on
+/// Windows would see its open calls marked interrupted, which loses no event.
+#[cfg(not(unix))]
+fn process_alive(_pid: u32) -> bool {
+    false
 }
 
 fn read_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<JournalEvent> {

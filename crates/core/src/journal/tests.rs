@@ -104,7 +104,7 @@ fn a_reopened_journal_keeps_everything_and_closes_interrupted_calls() {
     assert_eq!(detail.call.ended_by, Some(EndedBy::Interrupted));
     assert_eq!(detail.events.len(), 3, "both states plus the interruption warning");
     assert_eq!(detail.events[2].kind, EventKind::Warning);
-    assert_ne!(journal.launch_id(), launch_event.launch_id);
+    assert_ne!(journal.launch_id(), Some(launch_event.launch_id));
     assert!(journal.launch_events().unwrap().is_empty(), "the new launch starts with no events");
 }
 
@@ -114,4 +114,37 @@ fn timestamps_are_utc_with_milliseconds() {
     assert_eq!(at.len(), "2026-11-21T13:00:00.000Z".len());
     assert!(at.ends_with('Z'));
     time::OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339).unwrap();
+}
+
+#[test]
+fn reading_the_journal_never_closes_a_running_apps_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    let app = Journal::open(&path, "test").unwrap();
+    let call = echo_call(&app);
+    app.record_state(&call.id, Source::Ui, Dialing, json!(null), None).unwrap();
+
+    let reader = Journal::open_for_reading(&path).unwrap();
+    assert_eq!(reader.get_call(&call.id).unwrap().state, Dialing);
+    assert_eq!(reader.launch_id(), None);
+    let refused = reader.create_call(NewCall { provider: Provider::Echo, direction: Direction::Outbound, destination: "1".into() });
+    assert!(refused.is_err(), "a reader records nothing");
+
+    // The app can still record after the reader came and went.
+    app.record_state(&call.id, Source::Ui, Trying, json!(null), None).unwrap();
+}
+
+#[test]
+fn calls_of_a_launch_whose_process_still_runs_stay_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    let call_id = {
+        let first = Journal::open(&path, "test").unwrap();
+        let call = echo_call(&first);
+        // Pretend the launch belongs to another process that is still running (pid 1 always is).
+        first.lock().conn.execute("UPDATE launches SET pid = 1", []).unwrap();
+        call.id
+    };
+    let second = Journal::open(&path, "test").unwrap();
+    assert_eq!(second.get_call(&call_id).unwrap().state, Idle);
 }

@@ -19,7 +19,7 @@ use base64::Engine;
 use serde_json::Value;
 use tokio::sync::{broadcast, oneshot};
 
-pub use assets::{content_type, AssetSource, DirAssets};
+pub use assets::{content_type, is_safe_path, AssetSource, DirAssets};
 pub use guard::KEY_PARAM;
 
 use crate::api::{Face, Request};

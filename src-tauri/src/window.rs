@@ -1,0 +1,93 @@
+//! The desktop-window face: the Tauri window over the shared backend.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use tauri::webview::{PermissionKind, PermissionResponse};
+use tauri::{Emitter, WebviewUrl, WebviewWindowBuilder};
+
+use callscope_core::api::{Face, Request};
+use callscope_core::backend::{Backend, Caller};
+use callscope_core::paths::Paths;
+use callscope_core::{ApiError, Error};
+
+
+/// The Tauri event every backend event is emitted under.
+pub const EVENT_NAME: &str = "callscope-event";
+
+pub fn run(paths: Paths) -> Result<(), Error> {
+    let (context, assets) = crate::assets::app_context();
+    let backend = Backend::open(paths, Face::Window, Some(assets))?;
+
+    tauri::Builder::default()
+        .manage(Arc::clone(&backend))
+        .invoke_handler(tauri::generate_handler![rpc])
+        .setup(move |app| {
+            open_main_window(app)?;
+            forward_events(app.handle().clone(), &backend);
+            Ok(())
+        })
+        .run(context)
+        .map_err(|e| Error::Internal(format!("the window could not run: {e}")))
+}
+
+/// The one command the UI calls: a typed API request, answered by the shared dispatcher.
+#[tauri::command]
+async fn rpc(backend: tauri::State<'_, Arc<Backend>>, request: Value) -> Result<Value, ApiError> {
+    let request = Request::from_json(request)?;
+    Ok(backend.dispatch(Caller { face: Face::Window }, request).await?)
+}
+
+fn open_main_window(app: &mut tauri::App) -> tauri::Result<()> {
+    let window = WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+        .title("Callscope")
+        .inner_size(1120.0, 780.0)
+        .min_inner_size(720.0, 520.0)
+        // The microphone and nothing else: no camera, screen, location or notifications.
+        .on_permission_request(|_webview, kind| match kind {
+            PermissionKind::Microphone => PermissionResponse::Allow,
+            _ => PermissionResponse::Deny,
+        })
+        .build()?;
+    enable_media_stream(&window);
+    Ok(())
+}
+
+/// WebKitGTK ships getUserMedia behind a setting some distributions turn off; turn it on. (It
+/// cannot add WebRTC calls, which Debian's and Ubuntu's builds leave out entirely.)
+#[cfg(target_os = "linux")]
+fn enable_media_stream(window: &tauri::WebviewWindow) {
+    let result = window.with_webview(|webview| {
+        use webkit2gtk::{SettingsExt, WebViewExt};
+        if let Some(settings) = WebViewExt::settings(&webview.inner()) {
+            settings.set_enable_media_stream(true);
+        }
+    });
+    if let Err(e) = result {
+        tracing::warn!("could not reach the webview's settings: {e}");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn enable_media_stream(_window: &tauri::WebviewWindow) {}
+
+/// Every backend event goes to the window as it happens.
+fn forward_events(handle: tauri::AppHandle, backend: &Backend) {
+    let mut events = backend.subscribe();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(event) => {
+                    if let Err(e) = handle.emit(EVENT_NAME, &event) {
+                        tracing::warn!("could not pass an event to the window: {e}");
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "the window fell behind the event stream");
+                    let _ = handle.emit(EVENT_NAME, serde_json::json!({ "type": "lagged", "missed": missed }));
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
+}

@@ -1,0 +1,104 @@
+// The real Tauri window, driven through tauri-driver and WebKitWebDriver. Run under
+// `xvfb-run` and `dbus-run-session` (scripts/test does): Linux's WebKitGTK has no WebRTC, so the
+// window must say so, offer browser mode, and still show the call history.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { readFileSync, readdirSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Builder, By, until } from 'selenium-webdriver';
+import { BIN, isolatedHome, startServe, stopProcess, waitFor } from '../lib/app.mjs';
+import { session } from '../lib/http.mjs';
+
+let home;
+let driver;
+let tauriDriver;
+let openedFile;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+before(async () => {
+  home = isolatedHome('callscope-desktop');
+  // A call in the journal for the history to show: recorded through the real API.
+  const serve = await startServe(home);
+  const api = await session(serve.url);
+  const call = await api.rpc('create_call', { provider: 'echo', destination: '103' });
+  await api.rpc('record_state', { call_id: call.id, source: 'ui', state: 'dialing', raw: null });
+  await api.rpc('record_state', {
+    call_id: call.id, source: 'ui', state: 'ended', raw: null,
+    end: { by: 'remote', failure: { sip_status: 603, sip_reason: 'Decline', q850_cause: 21 } },
+  });
+  await serve.stop();
+
+  // "Default browser" for the hand-off: a script that writes down the address it was given.
+  openedFile = join(home.root, 'opened-url');
+  const fakeBrowser = join(home.root, 'fake-browser');
+  writeFileSync(fakeBrowser, `#!/bin/sh\necho "$1" > '${openedFile}'\n`);
+  chmodSync(fakeBrowser, 0o755);
+
+  const port = await freePort();
+  const nativePort = await freePort();
+  tauriDriver = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
+    env: { ...home.env, BROWSER: fakeBrowser },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitFor('tauri-driver', async () => {
+    try { return (await fetch(`http://127.0.0.1:${port}/status`)).ok; } catch { return false; }
+  });
+  driver = await new Builder()
+    .usingServer(`http://127.0.0.1:${port}/`)
+    .withCapabilities({ browserName: 'wry', 'tauri:options': { application: BIN, args: [] } })
+    .build();
+  await driver.wait(until.elementLocated(By.css('body[data-ready="true"]')), 30000);
+});
+
+after(async () => {
+  await driver?.quit().catch(() => {});
+  if (tauriDriver) await stopProcess(tauriDriver);
+});
+
+test('the window says plainly that it has no WebRTC and offers browser mode', async () => {
+  const notice = await driver.findElement(By.css('[data-testid="no-webrtc-notice"]'));
+  assert.ok(await notice.isDisplayed());
+  assert.match(await notice.getText(), /WebRTC/);
+  assert.equal(await driver.executeScript('return typeof RTCPeerConnection'), 'undefined');
+  const status = await driver.findElement(By.css('[data-testid="status-line"]')).getText();
+  assert.match(status, /Desktop window/i);
+  assert.ok(await driver.findElement(By.css('[data-testid="open-browser-button"]')).isDisplayed());
+});
+
+test('the probe result reached the backend log', async () => {
+  const logs = readdirSync(home.logDir).map((f) => readFileSync(join(home.logDir, f), 'utf8')).join('');
+  assert.match(logs, /no RTCPeerConnection/);
+});
+
+test('the history lists the journal\'s calls', async () => {
+  const rows = await driver.wait(until.elementsLocated(By.css('[data-testid="history-row"]')), 10000);
+  assert.ok(rows.length >= 1);
+  const text = await rows[0].getText();
+  assert.match(text, /103/);
+  assert.match(text, /603/);
+});
+
+test('Open in browser starts browser mode and hands its address to the default browser', async () => {
+  await driver.findElement(By.css('[data-testid="open-browser-button"]')).click();
+  const url = await waitFor('the browser to be opened', () => existsSync(openedFile) && readFileSync(openedFile, 'utf8').trim());
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?key=/);
+  const api = await session(url);
+  const info = await api.rpc('app_info');
+  assert.equal(info.face, 'browser');
+  const calls = await api.rpc('list_calls', {});
+  assert.equal(calls[0].destination, '103', 'the same backend and journal as the window');
+  if (process.env.CALLSCOPE_SCREENSHOT) {
+    writeFileSync(process.env.CALLSCOPE_SCREENSHOT, await driver.takeScreenshot(), 'base64');
+  }
+});
