@@ -200,19 +200,27 @@ impl Backend {
     /// Journal what the Echo line's far end does and pass its signalling to the UI.
     async fn forward_far_end(&self, call_id: String, mut reports: mpsc::UnboundedReceiver<FarEnd>) {
         while let Some(report) = reports.recv().await {
-            let (kind, payload, signal) = match report {
-                FarEnd::Signal(signal) => (EventKind::Signal, to_value(&echo_signal_message(&signal)), Some(signal)),
-                FarEnd::Media(FarEndMedia::Counters { .. }) => (EventKind::Stats, far_end_payload(&report), None),
-                FarEnd::Media(FarEndMedia::Error { .. }) => (EventKind::Error, far_end_payload(&report), None),
-                FarEnd::Media(_) => (EventKind::Media, far_end_payload(&report), None),
+            let (source, kind, payload) = match &report {
+                FarEnd::Signal(signal) => (Source::Signalling, EventKind::Signal, to_value(&echo_signal_message(signal))),
+                FarEnd::Media(media) => {
+                    let kind = match media {
+                        FarEndMedia::Counters { .. } => EventKind::Stats,
+                        FarEndMedia::Error { .. } => EventKind::Error,
+                        _ => EventKind::Media,
+                    };
+                    (Source::Backend, kind, json!({ "peer": "echo", "far_end": to_value(media) }))
+                }
             };
-            let source = if signal.is_some() { Source::Signalling } else { Source::Backend };
-            if let Err(e) = self.append(Some(call_id.clone()), source, kind, payload).await {
-                // The UI may already have ended the call; late far-end reports are only logged.
-                tracing::debug!(call_id, "far-end report not journaled: {e}");
-            }
-            if let Some(signal) = signal {
-                self.publish(Event::Echo { call_id: call_id.clone(), signal });
+            let seq = match self.append(Some(call_id.clone()), source, kind, payload).await {
+                Ok(event) => Some(event.seq),
+                Err(e) => {
+                    // The UI may already have ended the call; late far-end reports are only logged.
+                    tracing::debug!(call_id, "far-end report not journaled: {e}");
+                    None
+                }
+            };
+            if let FarEnd::Signal(signal) = report {
+                self.publish(Event::Echo { call_id: call_id.clone(), seq, signal });
             }
         }
     }
@@ -261,7 +269,7 @@ impl Backend {
                 false
             }
         };
-        Ok(BrowserMode { address: server.address(), opened })
+        Ok(BrowserMode { address: server.address(), url: server.url_with_secret(), opened })
     }
 }
 
@@ -277,25 +285,21 @@ fn to_value<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or_else(|e| json!({ "unserialisable": e.to_string() }))
 }
 
-fn far_end_payload(report: &FarEnd) -> Value {
-    match report {
-        FarEnd::Media(media) => json!({ "peer": "echo", "far_end": to_value(media) }),
-        FarEnd::Signal(signal) => to_value(signal),
-    }
-}
-
 /// The Echo line's signalling in the journal's common shape, written like the SIP it stands for.
+/// The body is the typed signal itself, so a page can replay it from the journal.
 fn echo_signal_message(signal: &EchoSignal) -> SignalMessage {
-    let (summary, body) = match signal {
-        EchoSignal::Trying => ("100 Trying".to_string(), Value::Null),
-        EchoSignal::Ringing => ("180 Ringing".to_string(), Value::Null),
-        EchoSignal::Answer { sdp } => ("200 OK".to_string(), json!({ "sdp": sdp })),
-        EchoSignal::Reject { status, reason, q850_cause } => (
-            format!("{status} {reason}"),
-            json!({ "status": status, "reason": reason, "reason_header": format!("Q.850;cause={q850_cause}") }),
-        ),
-        EchoSignal::Bye { reason } => ("BYE".to_string(), json!({ "reason": reason })),
-        EchoSignal::HangupConfirmed { status, reason } => (format!("{status} {reason}"), Value::Null),
+    let summary = match signal {
+        EchoSignal::Trying => "100 Trying".to_string(),
+        EchoSignal::Ringing => "180 Ringing".to_string(),
+        EchoSignal::Answer { .. } => "200 OK".to_string(),
+        EchoSignal::Reject { status, reason, .. } | EchoSignal::HangupConfirmed { status, reason } => {
+            format!("{status} {reason}")
+        }
+        EchoSignal::Bye { .. } => "BYE".to_string(),
     };
+    let mut body = to_value(signal);
+    if let EchoSignal::Reject { q850_cause, .. } = signal {
+        body["reason_header"] = json!(format!("Q.850;cause={q850_cause}"));
+    }
     SignalMessage { direction: SignalDirection::Received, protocol: "echo".into(), summary, body }
 }

@@ -88,7 +88,7 @@ test('103 is rejected before answer with 603 and Q.850 21', async () => {
   assert.equal(detail.call.ended_by, 'remote');
   assert.equal(detail.call.failure.sip_status, 603);
   assert.equal(detail.call.failure.q850_cause, 21);
-  assert.match(await page.textContent('[data-testid="timeline"]'), /603/);
+  assert.match(await page.textContent('[data-testid="end-reason"]'), /603 Decline · Q.850 21/);
 });
 
 test('an unknown number gets 404', async () => {

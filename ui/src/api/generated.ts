@@ -9,9 +9,13 @@ export type AppInfo = { face: Face, version: string, journal_path: string, log_d
 
 export type BrowserMode = { 
 /**
- * The address browser mode serves, without its secret.
+ * The address browser mode serves, without its key.
  */
 address: string, 
+/**
+ * The address with this launch's key, for the user to open or copy when no browser opened.
+ */
+url: string, 
 /**
  * Whether the default browser was asked to open it.
  */
@@ -77,7 +81,7 @@ export type EndedBy = "local" | "remote" | "error" | "interrupted";
 /**
  * Something the backend tells every open UI, as it happens.
  */
-export type Event = { "type": "journal", event: JournalEvent, } | { "type": "call", call: CallSummary, } | { "type": "echo", call_id: string, signal: EchoSignal, };
+export type Event = { "type": "journal", event: JournalEvent, } | { "type": "call", call: CallSummary, } | { "type": "echo", call_id: string, seq: number | null, signal: EchoSignal, };
 
 export type EventKind = "state" | "signal" | "media" | "stats" | "action" | "warning" | "error" | "probe";
 

@@ -122,8 +122,10 @@ pub struct ListCalls {
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct BrowserMode {
-    /// The address browser mode serves, without its secret.
+    /// The address browser mode serves, without its key.
     pub address: String,
+    /// The address with this launch's key, for the user to open or copy when no browser opened.
+    pub url: String,
     /// Whether the default browser was asked to open it.
     pub opened: bool,
 }
@@ -136,8 +138,10 @@ pub enum Event {
     Journal { event: JournalEvent },
     /// A call's summary changed (created, state, ended).
     Call { call: CallSummary },
-    /// The Echo line's far end said something about a call.
-    Echo { call_id: String, signal: EchoSignal },
+    /// The Echo line's far end said something about a call. `seq` is the journal event that
+    /// recorded it (none if it could not be journaled), so a page that missed events can replay
+    /// the call's signals from `get_call`: their body is this same `EchoSignal`.
+    Echo { call_id: String, seq: Option<i64>, signal: EchoSignal },
 }
 
 /// The shape of every signalling message in the journal (`kind: signal`), whatever the protocol.

@@ -460,12 +460,15 @@ impl Inner {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Timings from the call's journaled states and its first connected media event.
+    /// Timings from the call's journaled states and the first time its peer connection (ICE and
+    /// DTLS) reported `connected`.
     fn timings(&self, call_id: &str) -> Result<Timings> {
         let milestones = self.events(call_id)?.into_iter().filter_map(|event| {
             let milestone = match event.kind {
                 EventKind::State => Milestone::State(serde_json::from_value(event.payload["state"].clone()).ok()?),
-                EventKind::Media if event.payload["state"] == "connected" => Milestone::MediaConnected,
+                EventKind::Media if event.payload["pc"] == "connection" && event.payload["state"] == "connected" => {
+                    Milestone::MediaConnected
+                }
                 _ => return None,
             };
             Some((event.t_ms, milestone))

@@ -1,0 +1,257 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiFailure } from '../api/errors';
+import type { EndInfo, RecordState } from '../api/generated';
+import type { CallSink, DialContext, ProviderAdapter } from '../providers/adapter';
+import { FakeBackend, settle } from '../testing/fake-backend';
+import { CallSession } from './session';
+
+/** An adapter the test drives by hand through the sink it was given. */
+class FakeAdapter implements ProviderAdapter {
+  readonly provider = 'echo' as const;
+  readonly label = 'fake line';
+  sink: CallSink | null = null;
+  dialled: string | null = null;
+  hangups = 0;
+  disposed = 0;
+  muted: boolean[] = [];
+  hangupResult: unknown = { confirmed: 487 };
+  /** What dial() does after taking the sink; by default it reports dialing. */
+  dialImpl: (sink: CallSink) => Promise<void> = (sink) => sink.state('dialing', { fake: 'offer sent' });
+
+  async dial(destination: string, context: DialContext): Promise<void> {
+    this.sink = context.sink;
+    this.dialled = destination;
+    await this.dialImpl(context.sink);
+  }
+  async hangup(): Promise<unknown> {
+    this.hangups += 1;
+    return this.hangupResult;
+  }
+  setMuted(muted: boolean): void {
+    this.muted.push(muted);
+  }
+  peerConnection(): RTCPeerConnection | null {
+    return null;
+  }
+  dispose(): void {
+    this.disposed += 1;
+  }
+}
+
+function setup() {
+  const backend = new FakeBackend();
+  const adapter = new FakeAdapter();
+  const errors: { context: string; error: unknown }[] = [];
+  let now = 1000;
+  const session = new CallSession({
+    backend,
+    adapter,
+    destination: '104',
+    onError: (context, error) => errors.push({ context, error }),
+    clock: () => now,
+  });
+  const advance = (ms: number) => (now += ms);
+  return { backend, adapter, errors, session, advance };
+}
+
+function endedRecords(backend: FakeBackend): RecordState[] {
+  return backend.params('record_state').filter((p) => p.state === 'ended');
+}
+
+describe('CallSession', () => {
+  it('opens the call record, then records every state in the order the adapter reported it', async () => {
+    const { backend, adapter, session, advance, errors } = setup();
+    await session.start();
+    expect(backend.sent[0]).toEqual({ method: 'create_call', params: { provider: 'echo', destination: '104' } });
+    expect(adapter.dialled).toBe('104');
+    advance(12);
+    void adapter.sink!.state('trying', { signal: 'trying' });
+    advance(100);
+    void adapter.sink!.state('ringing', { signal: 'ringing' });
+    adapter.sink!.ended({ by: 'remote', failure: { sip_status: 486, sip_reason: 'Busy Here', q850_cause: 17 } }, { signal: 'reject' });
+    await session.closed();
+
+    expect(backend.states()).toEqual(['dialing', 'trying', 'ringing', 'ended']);
+    const ended = endedRecords(backend)[0]!;
+    expect(ended).toMatchObject({
+      call_id: 'call-1',
+      source: 'ui',
+      end: { by: 'remote', failure: { sip_status: 486, sip_reason: 'Busy Here', q850_cause: 17 } },
+      raw: { signal: 'reject' },
+    });
+    // The raw event is kept beside each state.
+    expect(backend.params('record_state')[1]).toMatchObject({ state: 'trying', raw: { signal: 'trying' } });
+    expect(session.snapshot.entries.map((e) => [e.state, e.at])).toEqual([
+      ['dialing', 1000],
+      ['trying', 1012],
+      ['ringing', 1112],
+      ['ended', 1112],
+    ]);
+    expect(session.snapshot).toMatchObject({ state: 'ended', closed: true, ending: false });
+    expect(errors).toEqual([]);
+  });
+
+  it('records ended exactly once, whoever reports it and however often', async () => {
+    const { backend, adapter, session } = setup();
+    await session.start();
+    const busy: EndInfo = { by: 'remote', failure: { sip_status: 486, sip_reason: 'Busy Here' } };
+    adapter.sink!.ended(busy, { first: true });
+    adapter.sink!.ended({ by: 'remote', failure: { message: 'again' } }, { second: true });
+    adapter.sink!.failed('late failure', {});
+    void session.hangup();
+    await session.closed();
+    await settle();
+
+    expect(endedRecords(backend)).toHaveLength(1);
+    expect(endedRecords(backend)[0]!.end).toEqual(busy);
+    expect(session.snapshot.end).toEqual(busy);
+    // The far end ended it: nothing to hang up.
+    expect(adapter.hangups).toBe(0);
+    expect(adapter.disposed).toBe(1);
+  });
+
+  it('sends end info with ended and never with another state', async () => {
+    const { backend, adapter, session } = setup();
+    await session.start();
+    void adapter.sink!.state('trying', {});
+    void adapter.sink!.state('active', {});
+    await session.hangup();
+    for (const record of backend.params('record_state')) {
+      if (record.state === 'ended') expect(record.end).toBeDefined();
+      else expect(record).not.toHaveProperty('end');
+    }
+  });
+
+  it('records a local hangup as local: the action first, then the provider hangup, then ended', async () => {
+    const { backend, adapter, session } = setup();
+    await session.start();
+    void adapter.sink!.state('active', { signal: 'answer' });
+    await session.hangup('keyboard');
+
+    expect(adapter.hangups).toBe(1);
+    expect(backend.trace().slice(-2)).toEqual(['action', 'state:ended']);
+    expect(backend.params('record_event').at(-1)).toMatchObject({ kind: 'action', payload: { action: 'hangup', via: 'keyboard' } });
+    expect(endedRecords(backend)[0]).toMatchObject({
+      end: { by: 'local', failure: {} },
+      raw: { cause: { action: 'hangup', via: 'keyboard' }, hangup: { confirmed: 487 } },
+    });
+    expect(adapter.disposed).toBe(1);
+    // A second press does nothing more.
+    await session.hangup();
+    expect(adapter.hangups).toBe(1);
+    expect(endedRecords(backend)).toHaveLength(1);
+  });
+
+  it('records nothing for the call after it ended', async () => {
+    const { backend, adapter, session } = setup();
+    await session.start();
+    adapter.sink!.ended({ by: 'remote', failure: { message: 'bye' } }, {});
+    await session.closed();
+    const before = backend.sent.length;
+    adapter.sink!.event('media', { pc: 'connection', state: 'closed' });
+    void adapter.sink!.state('active', {});
+    session.setMuted(true);
+    await settle();
+    expect(backend.sent.length).toBe(before);
+  });
+
+  it('ends the call {by:error} when dialling fails, with the reason, and shows the error', async () => {
+    const { backend, adapter, session, errors } = setup();
+    adapter.dialImpl = async () => {
+      throw new ApiFailure('microphone', 'microphone: NotAllowedError: Permission denied', 'Allow the microphone.');
+    };
+    await session.start();
+    await session.closed();
+    expect(backend.trace()).toEqual(['create_call', 'error', 'state:ended']);
+    expect(backend.params('record_event')[0]).toMatchObject({
+      kind: 'error',
+      payload: { during: 'dial', code: 'microphone', hint: 'Allow the microphone.' },
+    });
+    expect(endedRecords(backend)[0]!.end).toEqual({
+      by: 'error',
+      failure: { message: 'microphone: NotAllowedError: Permission denied' },
+    });
+    expect(errors.map((e) => e.context)).toEqual(['Placing the call']);
+  });
+
+  it('hangs up the provider and ends {by:error} when the adapter reports a failure', async () => {
+    const { backend, adapter, session } = setup();
+    await session.start();
+    void adapter.sink!.state('active', {});
+    adapter.sink!.failed('media never connected (ICE checking 15 s after answer)', { media: 'timeout' });
+    await session.closed();
+    expect(adapter.hangups).toBe(1);
+    expect(endedRecords(backend)[0]).toMatchObject({
+      end: { by: 'error', failure: { message: 'media never connected (ICE checking 15 s after answer)' } },
+      raw: { cause: { media: 'timeout' }, hangup: { confirmed: 487 } },
+    });
+  });
+
+  it('a hangup while dialling ends the call locally and the stopped dial is not an error', async () => {
+    const { backend, adapter, session, errors } = setup();
+    let release!: () => void;
+    adapter.dialImpl = () =>
+      new Promise<void>((_, reject) => {
+        release = () => reject(new Error('the call was hung up while dialling'));
+      });
+    const started = session.start();
+    await settle();
+    const hungUp = session.hangup();
+    release();
+    await Promise.all([started, hungUp]);
+    expect(backend.states()).toEqual(['ended']);
+    expect(endedRecords(backend)[0]!.end?.by).toBe('local');
+    expect(errors).toEqual([]);
+  });
+
+  it('a hangup before the call record exists ends the call as soon as it does', async () => {
+    const { backend, adapter, session } = setup();
+    const started = session.start(); // create_call is in flight
+    const hungUp = session.hangup('button');
+    expect(session.snapshot.ending).toBe(true);
+    await Promise.all([started, hungUp]);
+    expect(adapter.dialled).toBeNull();
+    expect(backend.trace()).toEqual(['create_call', 'action', 'state:ended']);
+    expect(endedRecords(backend)[0]!.end?.by).toBe('local');
+  });
+
+  it('rejects start() and records nothing when the call record cannot be opened', async () => {
+    const { backend, session, adapter } = setup();
+    backend.handle('create_call', () => {
+      throw new ApiFailure('journal', 'disk full', 'Free some space.');
+    });
+    await expect(session.start()).rejects.toMatchObject({ code: 'journal' });
+    expect(adapter.dialled).toBeNull();
+    expect(backend.sent.map((s) => s.method)).toEqual(['create_call']);
+    expect(session.snapshot.closed).toBe(true);
+  });
+
+  it('shows a failed journal write and keeps recording the rest', async () => {
+    const { backend, adapter, session, errors } = setup();
+    await session.start();
+    const real = backend.call.bind(backend);
+    const spy = vi.spyOn(backend, 'call').mockImplementation((method, params) => {
+      if (method === 'record_event') return Promise.reject(new ApiFailure('unreachable', 'connection refused'));
+      return real(method, params);
+    });
+    adapter.sink!.event('media', { pc: 'connection', state: 'connecting' });
+    void adapter.sink!.state('trying', {});
+    await settle();
+    spy.mockRestore();
+    expect(errors.map((e) => e.context)).toEqual(['Recording a media event']);
+    expect(backend.states()).toEqual(['dialing', 'trying']);
+  });
+
+  it('mutes through the adapter and records the action', async () => {
+    const { backend, adapter, session } = setup();
+    await session.start();
+    void adapter.sink!.state('active', {});
+    session.setMuted(true);
+    session.setMuted(true); // no change, nothing recorded
+    session.setMuted(false);
+    await settle();
+    expect(adapter.muted).toEqual([true, false]);
+    expect(backend.params('record_event').map((p) => p.payload)).toEqual([{ action: 'mute' }, { action: 'unmute' }]);
+    expect(session.snapshot.muted).toBe(false);
+  });
+});

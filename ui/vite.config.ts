@@ -1,0 +1,25 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+// The built UI is served by Tauri (desktop window) and by browser mode under a strict CSP
+// (`script-src 'self'`), so nothing may be inlined as a script.
+export default defineConfig(({ mode }) => ({
+  base: '/',
+  plugins: [svelte()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // Every asset a file of its own: no data: URLs.
+    assetsInlineLimit: 0,
+  },
+  // Component tests mount Svelte's client build, not its server build.
+  resolve: mode === 'test' ? { conditions: ['browser'] } : {},
+  test: {
+    // Pure logic runs in Node; files that need a DOM say `@vitest-environment jsdom`.
+    environment: 'node',
+    include: ['src/**/*.test.ts'],
+    restoreMocks: true,
+  },
+}));
