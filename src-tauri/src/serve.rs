@@ -26,10 +26,8 @@ pub fn run(paths: Paths, port: u16, open_browser: bool) -> Result<(), Error> {
         let _ = writeln!(stdout, "Open this address (its key changes every launch):\n  {url}");
         let _ = writeln!(stdout, "Journal: {}\nLogs: {}\nStop with Ctrl+C.", paths.journal_file().display(), paths.log_dir.display());
         let _ = stdout.flush();
-        if open_browser {
-            if let Err(e) = open::that_detached(&url) {
-                tracing::warn!("could not open the default browser: {e}; open the address above");
-            }
+        if open_browser && !callscope_core::backend::open_in_browser(&url) {
+            let _ = writeln!(stdout, "Could not open your browser; open the address above yourself.");
         }
         shutdown_signal().await;
         tracing::info!("browser mode stopping");

@@ -262,14 +262,20 @@ impl Backend {
             *running = Some(serve::start(backend, assets, serve::Options { port: 0 })?);
         }
         let server = running.as_ref().expect("started above");
-        let opened = match open::that_detached(server.url_with_secret()) {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::warn!("could not open the default browser: {e}");
-                false
-            }
-        };
+        let opened = open_in_browser(&server.url_with_secret());
         Ok(BrowserMode { address: server.address(), url: server.url_with_secret(), opened })
+    }
+}
+
+/// Ask the OS to open `url` in the default browser. The error is logged without its text: it
+/// repeats the command line, which carries this launch's key.
+pub fn open_in_browser(url: &str) -> bool {
+    match open::that_detached(url) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(kind = ?e.kind(), "could not open the default browser");
+            false
+        }
     }
 }
 

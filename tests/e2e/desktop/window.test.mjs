@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { readFileSync, readdirSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Builder, By, until } from 'selenium-webdriver';
 import { BIN, isolatedHome, startServe, stopProcess, waitFor } from '../lib/app.mjs';
@@ -39,16 +39,18 @@ before(async () => {
   });
   await serve.stop();
 
-  // "Default browser" for the hand-off: a script that writes down the address it was given.
+  // The OS's "open in the default browser" for the hand-off: an xdg-open first on PATH that
+  // writes down the address it was given, instead of starting a real browser.
   openedFile = join(home.root, 'opened-url');
-  const fakeBrowser = join(home.root, 'fake-browser');
-  writeFileSync(fakeBrowser, `#!/bin/sh\necho "$1" > '${openedFile}'\n`);
-  chmodSync(fakeBrowser, 0o755);
+  const bin = join(home.root, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\necho "$1" > '${openedFile}'\n`);
+  chmodSync(join(bin, 'xdg-open'), 0o755);
 
   const port = await freePort();
   const nativePort = await freePort();
   tauriDriver = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
-    env: { ...home.env, BROWSER: fakeBrowser },
+    env: { ...home.env, PATH: `${bin}:${process.env.PATH}` },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   await waitFor('tauri-driver', async () => {
@@ -98,6 +100,8 @@ test('Open in browser starts browser mode and hands its address to the default b
   assert.equal(info.face, 'browser');
   const calls = await api.rpc('list_calls', {});
   assert.equal(calls[0].destination, '103', 'the same backend and journal as the window');
+  const logs = readdirSync(home.logDir).map((f) => readFileSync(join(home.logDir, f), 'utf8')).join('');
+  assert.ok(!logs.includes(new URL(url).searchParams.get('key')), 'the launch key never reaches the log');
   if (process.env.CALLSCOPE_SCREENSHOT) {
     writeFileSync(process.env.CALLSCOPE_SCREENSHOT, await driver.takeScreenshot(), 'base64');
   }
