@@ -43,5 +43,9 @@ fn run_face(args: cli::Args) -> Result<(), Error> {
             let _logs = logging::init(&paths.log_dir, log_level, "warn")?;
             cli::calls(&paths, command)
         }
+        cli::Command::Accounts { command } => {
+            let _logs = logging::init(&paths.log_dir, log_level, "warn")?;
+            cli::accounts(&paths, *command)
+        }
     }
 }

@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import type { AppInfo, CallDetail } from './api/generated';
 import { createAppModel } from './app/model';
+import { FakeAccounts } from './testing/fake-accounts';
+import { SECRET_SPECS } from './testing/fake-accounts';
 import { FakeBackend, settle, stateEvent } from './testing/fake-backend';
 import { fakeGetUserMedia, FakePeerConnection } from './testing/fake-webrtc';
 
@@ -17,6 +19,7 @@ const INFO: AppInfo = {
     { number: '100', name: 'echo', scenario: 'echo', description: 'Answers at once and sends your audio back.' },
     { number: '104', name: 'busy', scenario: 'busy', description: 'Busy: 486 Busy Here (Q.850 17, user busy).' },
   ],
+  secret_specs: SECRET_SPECS,
 };
 
 let app: Record<string, unknown> | null = null;
@@ -195,6 +198,91 @@ describe('placing calls', () => {
     const actions = backend.params('record_event').filter((p) => p.kind === 'action').map((p) => p.payload);
     expect(actions).toEqual([{ action: 'mute' }, { action: 'hangup', via: 'keyboard' }]);
     expect((byTestId('hangup-button') as HTMLButtonElement).disabled).toBe(true);
+  });
+  it('Escape hangs up only on the Phone view; the call goes on while Accounts is shown', async () => {
+    withWebrtc();
+    const backend = new FakeBackend();
+    new FakeAccounts(backend);
+    backend.handle('echo_dial', (p) => {
+      setTimeout(() => backend.emit({ type: 'echo', call_id: p.call_id, seq: null, signal: { signal: 'answer', sdp: 'v=0' } }), 1);
+      return {};
+    });
+    backend.handle('echo_hangup', (p) => {
+      setTimeout(() => backend.emit({ type: 'echo', call_id: p.call_id, seq: null, signal: { signal: 'hangup_confirmed', status: 200, reason: 'OK' } }), 1);
+      return {};
+    });
+    start(backend);
+    await settled();
+    (byTestId('call-button') as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(byTestId('call-state')!.textContent).toBe('active'));
+
+    byTestId('nav-accounts')!.click();
+    await settled();
+    expect(byTestId('nav-phone')!.textContent).toMatch(/call in progress/);
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    await settled();
+    expect(backend.params('echo_hangup')).toEqual([]);
+    expect(byTestId('call-state')!.textContent).toBe('active');
+
+    byTestId('nav-phone')!.click();
+    await settled();
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    await vi.waitFor(() => expect(byTestId('call-state')!.textContent).toBe('ended'));
+    expect(backend.params('echo_hangup')).toHaveLength(1);
+  });
+});
+
+describe('navigation', () => {
+  const panel = (id: string) => document.getElementById(id)!;
+
+  it('switches between Phone and Accounts, with the tabs saying which is shown', async () => {
+    const backend = new FakeBackend();
+    new FakeAccounts(backend).seed({ name: 'support', provider: 'telnyx' });
+    start(backend);
+    await settled();
+    const phone = byTestId('nav-phone')!;
+    const accounts = byTestId('nav-accounts')!;
+    expect(phone.getAttribute('role')).toBe('tab');
+    expect(phone.getAttribute('aria-selected')).toBe('true');
+    expect(accounts.getAttribute('aria-selected')).toBe('false');
+    expect(panel('panel-phone').hidden).toBe(false);
+    expect(byTestId('accounts')).toBeNull();
+    expect(backend.params('list_accounts')).toEqual([]);
+
+    const dial = byTestId('dial-input') as HTMLInputElement;
+    dial.value = '104';
+    dial.dispatchEvent(new Event('input', { bubbles: true }));
+    accounts.click();
+    await settled();
+    expect(accounts.getAttribute('aria-selected')).toBe('true');
+    expect(phone.getAttribute('aria-selected')).toBe('false');
+    expect(panel('panel-phone').hidden).toBe(true);
+    expect(panel('panel-accounts').hidden).toBe(false);
+    expect(byTestId('accounts')).not.toBeNull();
+    expect(allByTestId('account-row')).toHaveLength(1);
+
+    phone.click();
+    await settled();
+    expect(panel('panel-phone').hidden).toBe(false);
+    expect(byTestId('accounts')).toBeNull();
+    // The Phone view was kept, not rebuilt.
+    expect((byTestId('dial-input') as HTMLInputElement).value).toBe('104');
+  });
+
+  it('moves between tabs with the arrow keys', async () => {
+    const backend = new FakeBackend();
+    new FakeAccounts(backend);
+    start(backend);
+    await settled();
+    byTestId('nav-phone')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    await settled();
+    expect(byTestId('nav-accounts')!.getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(byTestId('nav-accounts'));
+    expect(byTestId('nav-accounts')!.tabIndex).toBe(0);
+    expect(byTestId('nav-phone')!.tabIndex).toBe(-1);
+    byTestId('nav-accounts')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    await settled();
+    expect(byTestId('nav-phone')!.getAttribute('aria-selected')).toBe('true');
   });
 });
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use tokio::sync::{broadcast, mpsc, Mutex};
 
+use crate::accounts::{Accounts, Keychain};
 use crate::api::*;
 use crate::error::{Error, Result};
 use crate::journal::{Journal, NewCall};
@@ -26,6 +27,7 @@ pub struct Caller {
 pub struct Backend {
     paths: Paths,
     journal: Arc<Journal>,
+    accounts: Arc<Accounts>,
     echo: Arc<EchoLine>,
     events: broadcast::Sender<Event>,
     assets: Option<Arc<dyn AssetSource>>,
@@ -45,9 +47,11 @@ impl Backend {
 
     pub fn with_journal(paths: Paths, journal: Journal, assets: Option<Arc<dyn AssetSource>>) -> Arc<Backend> {
         let (events, _) = broadcast::channel(1024);
+        let accounts = Arc::new(Accounts::new(&paths.config_dir, Keychain::new()));
         Arc::new_cyclic(|this| Backend {
             paths,
             journal: Arc::new(journal),
+            accounts,
             echo: Arc::new(EchoLine::new(ECHO_RING_TIMEOUT)),
             events,
             assets,
@@ -70,6 +74,14 @@ impl Backend {
         tokio::task::spawn_blocking(move || op(&journal))
             .await
             .map_err(|e| Error::Internal(format!("journal task: {e}")))?
+    }
+
+    /// Run an accounts operation on the blocking pool (the keychain talks D-Bus or XPC).
+    async fn accounts<T: Send + 'static>(&self, op: impl FnOnce(&Accounts) -> Result<T> + Send + 'static) -> Result<T> {
+        let accounts = Arc::clone(&self.accounts);
+        tokio::task::spawn_blocking(move || op(&accounts))
+            .await
+            .map_err(|e| Error::Internal(format!("accounts task: {e}")))?
     }
 
     fn publish(&self, event: Event) {
@@ -106,6 +118,7 @@ impl Backend {
             log_dir: self.paths.log_dir.display().to_string(),
             config_dir: self.paths.config_dir.display().to_string(),
             echo_numbers: ECHO_NUMBERS.to_vec(),
+            secret_specs: crate::accounts::secret_specs(),
         })
     }
 
@@ -249,6 +262,27 @@ impl Backend {
 
     pub(crate) async fn get_call(&self, _: Caller, params: CallRef) -> Result<CallDetail> {
         self.journal(move |j| j.call_detail(&params.call_id)).await
+    }
+
+    pub(crate) async fn list_accounts(&self, _: Caller, _: NoParams) -> Result<Vec<Profile>> {
+        self.accounts(|a| a.list()).await
+    }
+
+    pub(crate) async fn get_account(&self, _: Caller, params: AccountRef) -> Result<AccountView> {
+        self.accounts(move |a| Ok(AccountView::of(a, a.get(&params.name)?))).await
+    }
+
+    pub(crate) async fn save_account(&self, _: Caller, params: SaveAccount) -> Result<AccountView> {
+        self.accounts(move |a| {
+            let profile = a.save(params.profile, params.secrets, params.mode)?;
+            Ok(AccountView::of(a, profile))
+        })
+        .await
+    }
+
+    pub(crate) async fn remove_account(&self, _: Caller, params: AccountRef) -> Result<Done> {
+        self.accounts(move |a| a.remove(&params.name)).await?;
+        Ok(Done {})
     }
 
     pub(crate) async fn open_browser_mode(&self, caller: Caller, _: NoParams) -> Result<BrowserMode> {

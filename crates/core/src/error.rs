@@ -22,6 +22,14 @@ pub enum Error {
     Echo(String),
     #[error("{what}: {source}")]
     Io { what: String, source: std::io::Error },
+    #[error("{message}")]
+    Keychain { message: String, hint: String },
+    #[error("{0}")]
+    Config(String),
+    #[error("no account named {0}")]
+    UnknownAccount(String),
+    #[error("the {label} of account {account} is not in the keychain")]
+    MissingSecret { account: String, label: &'static str },
     #[error("{0} is only available in the desktop window")]
     WrongFace(&'static str),
     #[error("internal: {0}")]
@@ -46,6 +54,10 @@ impl Error {
             Error::Journal(_) | Error::Migration(_) => "journal",
             Error::Echo(_) => "echo",
             Error::Io { .. } => "io",
+            Error::Keychain { .. } => "keychain",
+            Error::Config(_) => "config",
+            Error::UnknownAccount(_) => "unknown_account",
+            Error::MissingSecret { .. } => "missing_secret",
             Error::WrongFace(_) => "wrong_face",
             Error::Internal(_) => "internal",
         }
@@ -61,12 +73,22 @@ impl Error {
             ),
             Error::UnknownCall(_) => Some("List the journal's calls with `callscope calls list`.".into()),
             Error::WrongFace(_) => Some("Start Callscope without arguments to open the window.".into()),
+            Error::Keychain { hint, .. } => Some(hint.clone()),
+            Error::Config(_) => Some("Fix or remove the file; Callscope rewrites it when accounts change.".into()),
+            Error::UnknownAccount(_) => Some("List the accounts with `callscope accounts list`.".into()),
+            Error::MissingSecret { account, .. } => {
+                Some(format!("Enter it again: `callscope accounts edit {account} --update-secrets`, or Accounts → Edit in the app."))
+            }
             _ => None,
         }
     }
 
     pub fn to_api(&self) -> ApiError {
-        ApiError { code: self.code().to_string(), message: self.to_string(), hint: self.hint() }
+        let field = match self {
+            Error::BadInput { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        ApiError { code: self.code().to_string(), message: self.to_string(), hint: self.hint(), field }
     }
 }
 
@@ -76,6 +98,9 @@ pub struct ApiError {
     pub code: String,
     pub message: String,
     pub hint: Option<String>,
+    /// The input field that was wrong (for `bad_input`), e.g. `profile.account_sid`.
+    #[serde(default)]
+    pub field: Option<String>,
 }
 
 impl From<Error> for ApiError {

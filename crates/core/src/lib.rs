@@ -4,6 +4,7 @@
 //! dispatcher in [`backend`] answers the typed requests of [`api`], the [`journal`] keeps every
 //! call and event, [`media::echo`] is the built-in Echo line, and [`serve`] is browser mode.
 
+pub mod accounts;
 pub mod api;
 pub mod backend;
 pub mod calls;
@@ -12,6 +13,7 @@ pub mod journal;
 pub mod logging;
 pub mod media;
 pub mod paths;
+pub mod providers;
 pub mod serve;
 
 pub use error::{ApiError, Error, Result};

@@ -9,17 +9,20 @@ export class ApiFailure extends Error {
   readonly hint: string | null;
   /** The API method that failed, when the failure came from a call. */
   readonly method: string | null;
+  /** The input field a `bad_input` failure is about, as the backend named it. */
+  readonly field: string | null;
 
-  constructor(code: string, message: string, hint: string | null = null, method: string | null = null) {
+  constructor(code: string, message: string, hint: string | null = null, method: string | null = null, field: string | null = null) {
     super(message);
     this.name = 'ApiFailure';
     this.code = code;
     this.hint = hint;
     this.method = method;
+    this.field = field;
   }
 
   toApiError(): ApiError {
-    return { code: this.code, message: this.message, hint: this.hint };
+    return { code: this.code, message: this.message, hint: this.hint, field: this.field };
   }
 
   override toString(): string {
@@ -41,13 +44,13 @@ export function isApiError(value: unknown): value is ApiError {
 
 /** An `ApiFailure` from an `ApiError` object, keeping its code, message and hint. */
 export function failureFromApiError(error: ApiError, method: string | null = null): ApiFailure {
-  return new ApiFailure(error.code, error.message, error.hint ?? null, method);
+  return new ApiFailure(error.code, error.message, error.hint ?? null, method, error.field ?? null);
 }
 
 /** What to show for any thrown value: code (when known), message and hint. */
-export function describeError(error: unknown): { code: string | null; message: string; hint: string | null } {
-  if (error instanceof ApiFailure) return { code: error.code, message: error.message, hint: error.hint };
-  if (isApiError(error)) return { code: error.code, message: error.message, hint: error.hint ?? null };
+export function describeError(error: unknown): { code: string | null; message: string; hint: string | null; field?: string | null } {
+  if (error instanceof ApiFailure) return { code: error.code, message: error.message, hint: error.hint, field: error.field };
+  if (isApiError(error)) return { code: error.code, message: error.message, hint: error.hint ?? null, field: error.field ?? null };
   if (isErrorLike(error)) {
     // DOMExceptions (getUserMedia, RTCPeerConnection) carry their meaning in the name.
     const named = error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;

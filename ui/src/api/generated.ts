@@ -1,11 +1,31 @@
 // Generated from crates/core/src/api by `scripts/gen-ts`. Do not edit: change the Rust types.
 
+export type AccountRef = { name: string, };
+
+/**
+ * An account as the UI sees it: its settings and which secrets the keychain holds (never their
+ * values).
+ */
+export type AccountView = { profile: Profile, secrets: Array<SecretStatus>, 
+/**
+ * Why the secrets' status is unknown (a locked or missing keychain), if it is.
+ */
+keychain_error: ApiError | null, };
+
 /**
  * The error every face shows: a stable code, a message naming what was wrong, and a hint.
  */
-export type ApiError = { code: string, message: string, hint: string | null, };
+export type ApiError = { code: string, message: string, hint: string | null, 
+/**
+ * The input field that was wrong (for `bad_input`), e.g. `profile.account_sid`.
+ */
+field: string | null, };
 
-export type AppInfo = { face: Face, version: string, journal_path: string, log_dir: string, config_dir: string, echo_numbers: Array<EchoNumber>, };
+export type AppInfo = { face: Face, version: string, journal_path: string, log_dir: string, config_dir: string, echo_numbers: Array<EchoNumber>, 
+/**
+ * The secrets each provider's accounts need or may have.
+ */
+secret_specs: Array<SecretSpec>, };
 
 export type BrowserMode = { 
 /**
@@ -52,6 +72,8 @@ export type Direction = "outbound" | "inbound";
  * An empty success.
  */
 export type Done = Record<symbol, never>;
+
+export type DtmfMode = "rfc2833" | "info";
 
 export type EchoDial = { call_id: string, offer_sdp: string, };
 
@@ -107,6 +129,8 @@ q850_cause?: number,
  */
 message?: string, };
 
+export type IceServer = { urls: Array<string>, username?: string, };
+
 /**
  * One journaled event.
  */
@@ -139,6 +163,15 @@ export type LogLine = { level: LogLevel, message: string, };
 export type NoParams = Record<symbol, never>;
 
 /**
+ * One provider account as Callscope knows it.
+ */
+export type Profile = { 
+/**
+ * Unique, used on the command line: letters, digits, `-`, `_` and `.`.
+ */
+name: string, } & ({ "provider": "telnyx" } & TelnyxSettings | { "provider": "twilio" } & TwilioSettings | { "provider": "sip" } & SipSettings);
+
+/**
  * Which line a call went through.
  */
 export type Provider = "echo" | "sip" | "telnyx" | "twilio";
@@ -160,9 +193,79 @@ raw: unknown,
 end?: EndInfo, };
 
 /**
+ * Create or update an account. Secrets are write-only: they go to the keychain and are never
+ * sent back.
+ */
+export type SaveAccount = { profile: Profile, secrets: Array<SecretInput>, mode: SaveMode, };
+
+export type SaveMode = "create" | "update";
+
+/**
+ * A secret on its way from the user to the keychain. It deserialises straight into a type that
+ * never prints, so a logged request shows `[REDACTED]`.
+ */
+export type SecretInput = { kind: SecretKind, value: string, };
+
+/**
+ * Every kind of secret an account can have.
+ */
+export type SecretKind = "telnyx_api_key" | "twilio_api_key_secret" | "twilio_auth_token" | "sip_password" | "turn_password";
+
+/**
+ * A secret an account of some provider needs (or may have).
+ */
+export type SecretSpec = { provider: Provider, kind: SecretKind, label: string, required: boolean, };
+
+/**
+ * Whether a secret is in the keychain; never its value. `stored` is none when the keychain
+ * could not be asked (it is locked or missing).
+ */
+export type SecretStatus = { kind: SecretKind, label: string, required: boolean, stored: boolean | null, };
+
+export type SipSettings = { 
+/**
+ * The PBX's SIP-over-WebSocket address, `wss://` (or `ws://` on a trusted network).
+ */
+wss_uri: string, 
+/**
+ * Our address of record, `sip:user@domain`.
+ */
+sip_uri: string, 
+/**
+ * Authentication user when it differs from the SIP URI's user.
+ */
+auth_user?: string, 
+/**
+ * Digest realm; defaults to the SIP URI's domain. Needed to hand the UI an HA1 digest.
+ */
+realm?: string, display_name?: string, outbound_proxy?: string, 
+/**
+ * STUN/TURN servers for the calls. A TURN password goes to the keychain.
+ */
+ice_servers?: Array<IceServer>, dtmf: DtmfMode, };
+
+/**
  * Where an event came from.
  */
 export type Source = "ui" | "sdk" | "signalling" | "backend";
+
+export type TelnyxSettings = { 
+/**
+ * The credential connection calls go through; found or created by Callscope when empty.
+ */
+credential_connection_id?: string, 
+/**
+ * The WebRTC signalling host (regions use other hosts). Default `rtc.telnyx.com`.
+ */
+signalling_host?: string, 
+/**
+ * The REST API base. Default `https://api.telnyx.com/v2`.
+ */
+api_base_url?: string, 
+/**
+ * Caller ID (E.164) for test calls.
+ */
+caller_id?: string, };
 
 /**
  * Milliseconds from dialling to each milestone, derived from the call's journaled events.
@@ -193,6 +296,44 @@ talk_ms?: number,
  */
 total_ms?: number, };
 
+export type TwilioSettings = { 
+/**
+ * `AC` + 32 hex digits.
+ */
+account_sid: string, 
+/**
+ * The API key (`SK` + 32 hex digits) that signs Access Tokens; its secret is in the keychain.
+ */
+api_key_sid: string, 
+/**
+ * The TwiML app (`AP` + 32 hex digits) outgoing calls run through.
+ */
+twiml_app_sid?: string, 
+/**
+ * The client identity in the token. Default `callscope`.
+ */
+identity?: string, 
+/**
+ * Signalling edge (`roaming`, `ashburn`, `dublin`, ...). Default `roaming`.
+ */
+edge?: string, 
+/**
+ * The API key's region for non-US1 keys (`ie1`, `au1`); goes into the token as `twr`.
+ */
+region?: string, 
+/**
+ * Whether the SDK publishes call quality to Twilio Insights.
+ */
+insights: boolean, caller_id?: string, 
+/**
+ * The REST API base. Default `https://api.twilio.com/2010-04-01`.
+ */
+api_base_url?: string, 
+/**
+ * Access Token lifetime in seconds: 3600 by default, at most 86400.
+ */
+token_ttl_secs?: number, };
+
 /**
  * What the UI's engine can do, probed at start.
  */
@@ -220,6 +361,14 @@ export interface ApiMethods {
   list_calls: { params: ListCalls; result: Array<CallSummary> };
   /** One call with every event, by id or short number. */
   get_call: { params: CallRef; result: CallDetail };
+  /** The provider accounts (settings only). */
+  list_accounts: { params: NoParams; result: Array<Profile> };
+  /** One account with which of its secrets the keychain holds. */
+  get_account: { params: AccountRef; result: AccountView };
+  /** Create or update an account; its secrets go to the OS keychain. */
+  save_account: { params: SaveAccount; result: AccountView };
+  /** Remove an account and its keychain entries. */
+  remove_account: { params: AccountRef; result: Done };
   /** Start browser mode in this process and open it in the default browser. */
   open_browser_mode: { params: NoParams; result: BrowserMode };
 }

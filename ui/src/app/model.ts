@@ -1,3 +1,4 @@
+import { Accounts } from '../accounts/accounts.svelte';
 import type { Backend } from '../api/backend';
 import type { WebrtcSupport } from '../api/generated';
 import { installDebugHooks } from '../calls/debug';
@@ -13,11 +14,12 @@ export interface AppModel {
   errors: ErrorLog;
   phone: Phone;
   history: History;
+  accounts: Accounts;
 }
 
 export function createAppModel(backend: Backend): AppModel {
   const errors = new ErrorLog();
   const phone = new Phone(backend, errors);
   installDebugHooks(phone);
-  return { backend, support: probeWebrtc(), errors, phone, history: new History(backend, errors) };
+  return { backend, support: probeWebrtc(), errors, phone, history: new History(backend, errors), accounts: new Accounts(backend) };
 }

@@ -82,6 +82,14 @@ methods! {
     list_calls(ListCalls) -> Vec<CallSummary>;
     /// One call with every event, by id or short number.
     get_call(CallRef) -> CallDetail;
+    /// The provider accounts (settings only).
+    list_accounts(NoParams) -> Vec<Profile>;
+    /// One account with which of its secrets the keychain holds.
+    get_account(AccountRef) -> AccountView;
+    /// Create or update an account; its secrets go to the OS keychain.
+    save_account(SaveAccount) -> AccountView;
+    /// Remove an account and its keychain entries.
+    remove_account(AccountRef) -> Done;
     /// Start browser mode in this process and open it in the default browser.
     open_browser_mode(NoParams) -> BrowserMode;
 }
@@ -93,6 +101,15 @@ fn to_json<T: serde::Serialize>(value: T) -> Result<Value> {
 impl Request {
     /// Parse a request from JSON, with an error that names what was wrong.
     pub fn from_json(value: Value) -> Result<Request> {
-        serde_json::from_value(value).map_err(|e| Error::bad_input("request", e.to_string()))
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            // The path names the wrong field ("params.profile.token_ttl_secs"); without one the
+            // request itself was wrong (e.g. an unknown method).
+            let path = e.path().to_string();
+            let field = match path.as_str() {
+                "." | "" => "request".to_string(),
+                other => other.strip_prefix("params.").unwrap_or(other).to_string(),
+            };
+            Error::bad_input(field, e.into_inner().to_string())
+        })
     }
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
+pub use crate::accounts::{Profile, SaveMode, SecretInput, SecretKind, SecretSpec, SecretStatus};
 pub use crate::calls::{CallState, Direction, EndInfo, EndedBy, Failure, Provider, Timings};
 pub use crate::journal::{CallDetail, CallSummary, EventKind, JournalEvent, Source};
 pub use crate::media::echo::{EchoNumber, EchoScenario, EchoSignal};
@@ -36,6 +37,8 @@ pub struct AppInfo {
     pub log_dir: String,
     pub config_dir: String,
     pub echo_numbers: Vec<EchoNumber>,
+    /// The secrets each provider's accounts need or may have.
+    pub secret_specs: Vec<SecretSpec>,
 }
 
 /// What the UI's engine can do, probed at start.
@@ -163,4 +166,36 @@ pub struct SignalMessage {
 pub enum SignalDirection {
     Sent,
     Received,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct AccountRef {
+    pub name: String,
+}
+
+/// An account as the UI sees it: its settings and which secrets the keychain holds (never their
+/// values).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct AccountView {
+    pub profile: Profile,
+    pub secrets: Vec<SecretStatus>,
+    /// Why the secrets' status is unknown (a locked or missing keychain), if it is.
+    pub keychain_error: Option<crate::error::ApiError>,
+}
+
+impl AccountView {
+    pub fn of(accounts: &crate::accounts::Accounts, profile: Profile) -> AccountView {
+        let (secrets, failure) = accounts.secret_status(&profile);
+        AccountView { profile, secrets, keychain_error: failure.map(|e| e.to_api()) }
+    }
+}
+
+/// Create or update an account. Secrets are write-only: they go to the keychain and are never
+/// sent back.
+#[derive(Debug, Deserialize, TS)]
+pub struct SaveAccount {
+    pub profile: Profile,
+    #[serde(default)]
+    pub secrets: Vec<SecretInput>,
+    pub mode: SaveMode,
 }

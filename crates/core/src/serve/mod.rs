@@ -116,7 +116,9 @@ async fn rpc(State(state): State<AppState>, body: axum::body::Bytes) -> Response
         Err(e) => {
             let status = match &e {
                 Error::BadInput { .. } | Error::CallEnded(_) | Error::WrongFace(_) => StatusCode::BAD_REQUEST,
-                Error::UnknownCall(_) => StatusCode::NOT_FOUND,
+                Error::UnknownCall(_) | Error::UnknownAccount(_) => StatusCode::NOT_FOUND,
+                Error::Config(_) | Error::MissingSecret { .. } => StatusCode::CONFLICT,
+                Error::Keychain { .. } => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             };
             if status == StatusCode::INTERNAL_SERVER_ERROR {

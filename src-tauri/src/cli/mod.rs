@@ -2,9 +2,11 @@
 
 use clap::{Parser, Subcommand};
 
-use callscope_core::journal::{describe, CallDetail, CallSummary, Journal};
-use callscope_core::paths::Paths;
-use callscope_core::Error;
+mod accounts;
+mod calls;
+
+pub use accounts::accounts;
+pub use calls::calls;
 
 const ABOUT: &str = "Callscope: a softphone with built-in call diagnostics, for support engineers.";
 
@@ -57,6 +59,14 @@ pub enum Command {
         #[command(subcommand)]
         command: CallsCommand,
     },
+    /// Provider accounts: settings in the config folder, secrets in the OS keychain.
+    ///
+    /// Secrets are never taken as arguments (other users can read a command line): they are asked
+    /// for on the terminal, or read one per line from standard input.
+    Accounts {
+        #[command(subcommand)]
+        command: Box<accounts::AccountsCommand>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,90 +90,14 @@ pub enum CallsCommand {
     },
 }
 
-pub fn calls(paths: &Paths, command: CallsCommand) -> Result<(), Error> {
-    paths.ensure()?;
-    let journal = Journal::open_for_reading(&paths.journal_file())?;
-    match command {
-        CallsCommand::List { limit, json } => {
-            let calls = journal.list_calls(limit)?;
-            if json {
-                print_json(&calls)
-            } else if calls.is_empty() {
-                println!("No calls yet (journal: {}).", paths.journal_file().display());
-                Ok(())
-            } else {
-                print!("{}", calls_table(&calls));
-                Ok(())
-            }
-        }
-        CallsCommand::Show { call, json } => {
-            let detail = journal.call_detail(&call)?;
-            if json {
-                print_json(&detail)
-            } else {
-                print!("{}", call_text(&detail));
-                Ok(())
-            }
-        }
-    }
-}
-
-fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Error> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Internal(e.to_string()))?;
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<(), callscope_core::Error> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| callscope_core::Error::Internal(e.to_string()))?;
     println!("{text}");
     Ok(())
 }
 
-pub fn calls_table(calls: &[CallSummary]) -> String {
-    let mut out = format!("{:>4}  {:<19}  {:<8}  {:<24}  {:<7}  {}\n", "#", "STARTED (UTC)", "PROVIDER", "DESTINATION", "STATE", "OUTCOME");
-    for call in calls {
-        out.push_str(&format!(
-            "{:>4}  {:<19}  {:<8}  {:<24}  {:<7}  {}\n",
-            call.number,
-            short_time(&call.started_at),
-            name(&call.provider),
-            call.destination,
-            call.state.as_str(),
-            describe::call_outcome(call),
-        ));
-    }
-    out
-}
-
-pub fn call_text(detail: &CallDetail) -> String {
-    let call = &detail.call;
-    let mut out = format!("Call {} ({})\n", call.number, call.id);
-    out.push_str(&format!(
-        "  {} call via {} to {}\n  started {}  ·  {}\n",
-        name(&call.direction),
-        name(&call.provider),
-        call.destination,
-        short_time(&call.started_at),
-        describe::call_outcome(call)
-    ));
-    if let Some(timings) = &call.timings {
-        out.push_str(&format!("  timings: {}\n", describe::timings(timings)));
-    }
-    out.push_str(&format!("\n{:>4}  {:>10}  {:<10}  {:<7}  {}\n", "SEQ", "T+ms", "SOURCE", "KIND", "EVENT"));
-    for event in &detail.events {
-        out.push_str(&format!(
-            "{:>4}  {:>10.1}  {:<10}  {:<7}  {}\n",
-            event.seq,
-            event.t_ms,
-            name(&event.source),
-            name(&event.kind),
-            describe::event(event)
-        ));
-    }
-    out
-}
-
-/// "2026-11-21T13:40:01.123Z" → "2026-11-21 13:40:01".
-fn short_time(at: &str) -> String {
-    at.get(..19).unwrap_or(at).replace('T', " ")
-}
-
-fn name<T: serde::Serialize>(value: &T) -> String {
+/// An enum's name as it is in JSON ("remote", "signalling").
+pub(crate) fn name<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
         _ => "?".into(),
@@ -183,7 +117,7 @@ mod tests {
     #[test]
     fn help_documents_every_command() {
         let help = Args::command().render_long_help().to_string();
-        for command in ["window", "serve", "calls"] {
+        for command in ["window", "serve", "calls", "accounts"] {
             assert!(help.contains(command), "{command} missing from --help");
         }
         let mut calls = Args::command();

@@ -1,0 +1,381 @@
+//! Account profiles: the non-secret settings of each provider account, in one TOML file in the
+//! OS config folder. Secrets never go here; they live in the keychain (see `keychain.rs`).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+
+/// One provider account as Callscope knows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Profile {
+    /// Unique, used on the command line: letters, digits, `-`, `_` and `.`.
+    pub name: String,
+    #[serde(flatten)]
+    pub settings: ProviderSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "provider", rename_all = "snake_case")]
+pub enum ProviderSettings {
+    Telnyx(TelnyxSettings),
+    Twilio(TwilioSettings),
+    Sip(SipSettings),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct TelnyxSettings {
+    /// The credential connection calls go through; found or created by Callscope when empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub credential_connection_id: Option<String>,
+    /// The WebRTC signalling host (regions use other hosts). Default `rtc.telnyx.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub signalling_host: Option<String>,
+    /// The REST API base. Default `https://api.telnyx.com/v2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub api_base_url: Option<String>,
+    /// Caller ID (E.164) for test calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub caller_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct TwilioSettings {
+    /// `AC` + 32 hex digits.
+    pub account_sid: String,
+    /// The API key (`SK` + 32 hex digits) that signs Access Tokens; its secret is in the keychain.
+    pub api_key_sid: String,
+    /// The TwiML app (`AP` + 32 hex digits) outgoing calls run through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub twiml_app_sid: Option<String>,
+    /// The client identity in the token. Default `callscope`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub identity: Option<String>,
+    /// Signalling edge (`roaming`, `ashburn`, `dublin`, ...). Default `roaming`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub edge: Option<String>,
+    /// The API key's region for non-US1 keys (`ie1`, `au1`); goes into the token as `twr`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub region: Option<String>,
+    /// Whether the SDK publishes call quality to Twilio Insights.
+    #[serde(default)]
+    pub insights: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub caller_id: Option<String>,
+    /// The REST API base. Default `https://api.twilio.com/2010-04-01`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub api_base_url: Option<String>,
+    /// Access Token lifetime in seconds: 3600 by default, at most 86400.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub token_ttl_secs: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct SipSettings {
+    /// The PBX's SIP-over-WebSocket address, `wss://` (or `ws://` on a trusted network).
+    pub wss_uri: String,
+    /// Our address of record, `sip:user@domain`.
+    pub sip_uri: String,
+    /// Authentication user when it differs from the SIP URI's user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub auth_user: Option<String>,
+    /// Digest realm; defaults to the SIP URI's domain. Needed to hand the UI an HA1 digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub realm: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub outbound_proxy: Option<String>,
+    /// STUN/TURN servers for the calls. A TURN password goes to the keychain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ice_servers: Vec<IceServer>,
+    #[serde(default)]
+    pub dtmf: DtmfMode,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct IceServer {
+    pub urls: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub username: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DtmfMode {
+    /// RFC 2833 / 4733 telephone-events in the media.
+    #[default]
+    Rfc2833,
+    /// SIP INFO messages.
+    Info,
+}
+
+impl Profile {
+    /// Check every setting; the error names the field and what is wrong with it.
+    pub fn validate(&self) -> Result<()> {
+        validate_name(&self.name)?;
+        match &self.settings {
+            ProviderSettings::Telnyx(t) => {
+                optional(&t.credential_connection_id, "credential_connection_id", |v| {
+                    check(v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "is not a connection id")
+                })?;
+                optional(&t.signalling_host, "signalling_host", |v| check_host(v))?;
+                optional(&t.api_base_url, "api_base_url", |v| check_http_url(v))?;
+                optional(&t.caller_id, "caller_id", |v| check_e164(v))
+            }
+            ProviderSettings::Twilio(t) => {
+                field("account_sid", check_sid(&t.account_sid, "AC"))?;
+                field("api_key_sid", check_sid(&t.api_key_sid, "SK"))?;
+                optional(&t.twiml_app_sid, "twiml_app_sid", |v| check_sid(v, "AP"))?;
+                optional(&t.identity, "identity", |v| {
+                    check(!v.is_empty() && v.len() <= 121 && !v.contains(char::is_whitespace), "must be 1–121 characters with no spaces")
+                })?;
+                optional(&t.edge, "edge", |v| check(v.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "is not an edge name"))?;
+                optional(&t.region, "region", |v| check(v.len() == 3 && v.chars().all(|c| c.is_ascii_alphanumeric()), "is not a region such as ie1"))?;
+                optional(&t.caller_id, "caller_id", |v| check_e164(v))?;
+                optional(&t.api_base_url, "api_base_url", |v| check_http_url(v))?;
+                optional(&t.token_ttl_secs, "token_ttl_secs", |ttl| {
+                    check((60..=86_400).contains(ttl), "must be between 60 and 86400 seconds (Twilio's maximum is 24 h)")
+                })
+            }
+            ProviderSettings::Sip(s) => {
+                field("wss_uri", check_ws_url(&s.wss_uri))?;
+                field("sip_uri", check_sip_uri(&s.sip_uri))?;
+                optional(&s.outbound_proxy, "outbound_proxy", |v| check_sip_uri(v))?;
+                optional(&s.auth_user, "auth_user", |v| check(!v.is_empty() && !v.contains(char::is_whitespace), "must not be empty or contain spaces"))?;
+                for (i, server) in s.ice_servers.iter().enumerate() {
+                    field(&format!("ice_servers[{i}].urls"), check(!server.urls.is_empty(), "needs at least one stun: or turn: URL"))?;
+                    for url in &server.urls {
+                        field(&format!("ice_servers[{i}].urls"), check_ice_url(url))?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    pub fn provider(&self) -> crate::calls::Provider {
+        match self.settings {
+            ProviderSettings::Telnyx(_) => crate::calls::Provider::Telnyx,
+            ProviderSettings::Twilio(_) => crate::calls::Provider::Twilio,
+            ProviderSettings::Sip(_) => crate::calls::Provider::Sip,
+        }
+    }
+}
+
+type Check = std::result::Result<(), String>;
+
+fn check(ok: bool, problem: &str) -> Check {
+    if ok {
+        Ok(())
+    } else {
+        Err(problem.to_string())
+    }
+}
+
+fn field(name: &str, result: Check) -> Result<()> {
+    result.map_err(|problem| Error::bad_input(name, problem))
+}
+
+fn optional<T>(value: &Option<T>, name: &str, rule: impl Fn(&T) -> Check) -> Result<()> {
+    value.as_ref().map_or(Ok(()), |v| field(name, rule(v)))
+}
+
+pub fn validate_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 40
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    field("name", check(ok, "must be 1–40 letters, digits, '-', '_' or '.' (no spaces)"))
+}
+
+fn check_sid(value: &str, prefix: &str) -> Check {
+    let ok = value.len() == 34 && value.starts_with(prefix) && value[2..].chars().all(|c| c.is_ascii_hexdigit());
+    check(ok, &format!("must be {prefix} followed by 32 hexadecimal digits"))
+}
+
+fn check_e164(value: &str) -> Check {
+    let digits = value.strip_prefix('+').unwrap_or("");
+    check((8..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()), "must be an E.164 number such as +14155550100")
+}
+
+fn check_host(value: &str) -> Check {
+    let ok = !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+    check(ok, "must be a host name such as rtc.telnyx.com")
+}
+
+fn check_http_url(value: &str) -> Check {
+    check(value.starts_with("https://") || value.starts_with("http://"), "must start with https://")
+}
+
+fn check_ws_url(value: &str) -> Check {
+    let ok = (value.starts_with("wss://") || value.starts_with("ws://")) && value.len() > "wss://".len();
+    check(ok, "must be a wss:// (or ws://) address")
+}
+
+fn check_sip_uri(value: &str) -> Check {
+    let rest = value.strip_prefix("sips:").or_else(|| value.strip_prefix("sip:"));
+    let ok = rest.is_some_and(|r| !r.is_empty() && !r.contains(char::is_whitespace));
+    check(ok, "must be a SIP URI such as sip:alice@pbx.example.com")
+}
+
+fn check_ice_url(value: &str) -> Check {
+    let ok = ["stun:", "stuns:", "turn:", "turns:"].iter().any(|scheme| value.starts_with(scheme));
+    check(ok, "must start with stun:, stuns:, turn: or turns:")
+}
+
+/// The profiles file: `[[profile]]` tables.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct ProfilesFile {
+    #[serde(default, rename = "profile")]
+    profiles: Vec<Profile>,
+}
+
+pub struct ProfilesStore {
+    path: PathBuf,
+}
+
+impl ProfilesStore {
+    pub fn new(config_dir: &Path) -> Self {
+        ProfilesStore { path: config_dir.join("accounts.toml") }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn load(&self) -> Result<Vec<Profile>> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io(format!("reading {}", self.path.display()), e)),
+        };
+        let file: ProfilesFile = toml::from_str(&text).map_err(|e| {
+            Error::Config(format!("{} is not a valid accounts file: {e}", self.path.display()))
+        })?;
+        Ok(file.profiles)
+    }
+
+    /// Write all profiles at once, atomically (a crash leaves the old or the new file, never half).
+    pub fn save(&self, profiles: &[Profile]) -> Result<()> {
+        let text = toml::to_string_pretty(&ProfilesFile { profiles: profiles.to_vec() })
+            .map_err(|e| Error::Internal(format!("writing the accounts file: {e}")))?;
+        let dir = self.path.parent().expect("the accounts file lives in a folder");
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        let temp = self.path.with_extension("toml.tmp");
+        let header = "# Callscope accounts: settings only. Secrets are in the OS keychain, never here.\n\n";
+        std::fs::write(&temp, format!("{header}{text}")).map_err(|e| Error::io(format!("writing {}", temp.display()), e))?;
+        std::fs::rename(&temp, &self.path).map_err(|e| Error::io(format!("replacing {}", self.path.display()), e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn twilio() -> Profile {
+        Profile {
+            name: "acme-twilio".into(),
+            settings: ProviderSettings::Twilio(TwilioSettings {
+                account_sid: format!("AC{}", "a".repeat(32)),
+                api_key_sid: format!("SK{}", "b".repeat(32)),
+                twiml_app_sid: Some(format!("AP{}", "c".repeat(32))),
+                ..Default::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn good_profiles_pass() {
+        twilio().validate().unwrap();
+        let sip = Profile {
+            name: "pbx".into(),
+            settings: ProviderSettings::Sip(SipSettings {
+                wss_uri: "wss://pbx.example.com:8089/ws".into(),
+                sip_uri: "sip:alice@pbx.example.com".into(),
+                ice_servers: vec![IceServer { urls: vec!["turn:turn.example.com:3478?transport=tcp".into()], username: Some("u".into()) }],
+                ..Default::default()
+            }),
+        };
+        sip.validate().unwrap();
+        Profile { name: "t".into(), settings: ProviderSettings::Telnyx(TelnyxSettings::default()) }.validate().unwrap();
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let cases: Vec<(Profile, &str)> = vec![
+            (Profile { name: "has space".into(), ..twilio() }, "name"),
+            (
+                Profile { settings: ProviderSettings::Twilio(TwilioSettings { account_sid: "AC123".into(), ..tw() }), ..twilio() },
+                "account_sid",
+            ),
+            (
+                Profile { settings: ProviderSettings::Twilio(TwilioSettings { token_ttl_secs: Some(90_000), ..tw() }), ..twilio() },
+                "token_ttl_secs",
+            ),
+            (
+                Profile {
+                    settings: ProviderSettings::Sip(SipSettings { wss_uri: "https://x".into(), sip_uri: "sip:a@b".into(), ..Default::default() }),
+                    ..twilio()
+                },
+                "wss_uri",
+            ),
+            (
+                Profile {
+                    settings: ProviderSettings::Telnyx(TelnyxSettings { caller_id: Some("555-1234".into()), ..Default::default() }),
+                    ..twilio()
+                },
+                "caller_id",
+            ),
+        ];
+        for (profile, expected) in cases {
+            match profile.validate() {
+                Err(Error::BadInput { field, .. }) => assert_eq!(field, expected),
+                other => panic!("{expected}: {other:?}"),
+            }
+        }
+    }
+
+    fn tw() -> TwilioSettings {
+        match twilio().settings {
+            ProviderSettings::Twilio(t) => t,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn the_file_round_trips_and_says_where_secrets_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfilesStore::new(dir.path());
+        assert!(store.load().unwrap().is_empty());
+        store.save(&[twilio()]).unwrap();
+        assert_eq!(store.load().unwrap(), vec![twilio()]);
+        let text = std::fs::read_to_string(store.path()).unwrap();
+        assert!(text.contains("keychain") && text.contains("provider = \"twilio\""), "{text}");
+    }
+
+    #[test]
+    fn a_broken_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("accounts.toml"), "[[profile]]\nname = 3\n").unwrap();
+        let error = ProfilesStore::new(dir.path()).load().unwrap_err();
+        assert!(error.to_string().contains("accounts.toml"), "{error}");
+    }
+}

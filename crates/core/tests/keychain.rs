@@ -1,0 +1,85 @@
+//! The real OS keychain: gnome-keyring's Secret Service in a private D-Bus session.
+//! Run through `scripts/with-keyring` (scripts/test does):
+//!   scripts/with-keyring cargo test -p callscope-core --test keychain -- --ignored --test-threads=1
+
+use callscope_core::accounts::profiles::{Profile, ProviderSettings, TwilioSettings};
+use callscope_core::accounts::{Accounts, Keychain, SaveMode, SecretInput, SecretKind};
+use callscope_core::Error;
+use secrecy::{ExposeSecret, SecretString};
+
+const NEEDS: &str = "needs a Secret Service: run through scripts/with-keyring";
+
+fn secret(value: &str) -> SecretString {
+    SecretString::from(value.to_string())
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run through scripts/with-keyring"]
+fn store_read_overwrite_delete() {
+    let _ = NEEDS;
+    let keychain = Keychain::new();
+    let user = format!("test/{}", std::process::id());
+    assert!(keychain.get(&user).unwrap().is_none());
+    keychain.set(&user, &secret("first")).unwrap();
+    // A fresh handle reads what was stored: it is in the keyring, not in this object.
+    assert_eq!(Keychain::new().get(&user).unwrap().unwrap().expose_secret(), "first");
+    keychain.set(&user, &secret("second")).unwrap();
+    assert_eq!(Keychain::new().get(&user).unwrap().unwrap().expose_secret(), "second");
+    keychain.delete(&user).unwrap();
+    assert!(Keychain::new().get(&user).unwrap().is_none());
+    keychain.delete(&user).unwrap();
+}
+
+fn twilio_account(name: &str) -> Profile {
+    Profile {
+        name: name.into(),
+        settings: ProviderSettings::Twilio(TwilioSettings {
+            account_sid: format!("AC{}", "1".repeat(32)),
+            api_key_sid: format!("SK{}", "2".repeat(32)),
+            ..Default::default()
+        }),
+    }
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run through scripts/with-keyring"]
+fn an_account_keeps_its_secret_in_the_keychain_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = Accounts::new(dir.path(), Keychain::new());
+    let canary = "CANARY-keychain-6f1d2b9a";
+    let input = vec![SecretInput { kind: SecretKind::TwilioApiKeySecret, value: secret(canary) }];
+    accounts.save(twilio_account("acme"), input, SaveMode::Create).unwrap();
+
+    let file = std::fs::read_to_string(accounts.config_file()).unwrap();
+    assert!(file.contains("acme") && !file.contains(canary), "{file}");
+    assert_eq!(accounts.secret("acme", SecretKind::TwilioApiKeySecret).unwrap().unwrap().expose_secret(), canary);
+    let (status, failure) = accounts.secret_status(&accounts.get("acme").unwrap());
+    assert!(failure.is_none());
+    assert!(status.iter().any(|s| s.kind == SecretKind::TwilioApiKeySecret && s.stored == Some(true) && s.required));
+    assert!(status.iter().any(|s| s.kind == SecretKind::TwilioAuthToken && s.stored == Some(false) && !s.required));
+
+    // An update without secrets keeps them; a new one overwrites.
+    accounts.save(twilio_account("acme"), vec![], SaveMode::Update).unwrap();
+    assert!(accounts.secret("acme", SecretKind::TwilioApiKeySecret).unwrap().is_some());
+
+    accounts.remove("acme").unwrap();
+    assert!(Keychain::new().get("acme/twilio_api_key_secret").unwrap().is_none(), "removing deletes the keychain entry");
+    assert!(matches!(accounts.get("acme"), Err(Error::UnknownAccount(_))));
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run through scripts/with-keyring"]
+fn without_a_keychain_the_error_says_what_to_do() {
+    // No session bus at all: what a headless machine without gnome-keyring gives.
+    let saved = std::env::var_os("DBUS_SESSION_BUS_ADDRESS");
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/callscope-test-bus");
+    let result = Keychain::new().set("test/none", &secret("x"));
+    match saved {
+        Some(value) => std::env::set_var("DBUS_SESSION_BUS_ADDRESS", value),
+        None => std::env::remove_var("DBUS_SESSION_BUS_ADDRESS"),
+    }
+    let error = result.unwrap_err();
+    assert_eq!(error.code(), "keychain");
+    let hint = error.hint().unwrap();
+    assert!(hint.contains("gnome-keyring") && hint.contains("never stores secrets in plain files"), "{hint}");
+}

@@ -1,0 +1,4 @@
+//! Fakes of the providers' REST APIs, one loopback server each.
+
+pub mod telnyx;
+pub mod twilio;

@@ -1,0 +1,69 @@
+import type { Backend } from '../api/backend';
+import { describeError } from '../api/errors';
+import type { AccountView, Profile, SaveAccount, SecretSpec } from '../api/generated';
+
+/** A failure as the accounts view shows it. */
+export interface Described {
+  code: string | null;
+  message: string;
+  hint: string | null;
+}
+
+/** The provider accounts (settings only; secrets stay in the keychain) and the changes to them. */
+export class Accounts {
+  profiles = $state.raw<Profile[]>([]);
+  loading = $state(false);
+  loaded = $state(false);
+  /** Why the last load failed, or null. */
+  failure = $state.raw<Described | null>(null);
+  /** The secrets each provider's accounts have, from `app_info` (set at start-up). */
+  secretSpecs = $state.raw<SecretSpec[]>([]);
+  readonly #backend: Pick<Backend, 'call'>;
+  /** Only the latest load's answer is shown. */
+  #loads = 0;
+
+  constructor(backend: Pick<Backend, 'call'>) {
+    this.#backend = backend;
+  }
+
+  async reload(): Promise<void> {
+    const load = ++this.#loads;
+    this.loading = true;
+    try {
+      const profiles = await this.#backend.call('list_accounts', {});
+      if (load !== this.#loads) return;
+      this.profiles = profiles;
+      this.loaded = true;
+      this.failure = null;
+    } catch (error) {
+      if (load !== this.#loads) return;
+      this.failure = describeError(error);
+      console.error(`Loading the accounts failed: ${this.failure.message}`);
+    } finally {
+      if (load === this.#loads) this.loading = false;
+    }
+  }
+
+  /** One account with which of its secrets the keychain holds. */
+  open(name: string): Promise<AccountView> {
+    return this.#backend.call('get_account', { name });
+  }
+
+  /** Create or update; the list is reloaded either way (the file may have changed meanwhile). */
+  async save(params: SaveAccount): Promise<AccountView> {
+    try {
+      return await this.#backend.call('save_account', params);
+    } finally {
+      await this.reload();
+    }
+  }
+
+  /** Remove an account and its keychain entries; the list is reloaded either way. */
+  async remove(name: string): Promise<void> {
+    try {
+      await this.#backend.call('remove_account', { name });
+    } finally {
+      await this.reload();
+    }
+  }
+}

@@ -1,0 +1,390 @@
+import type {
+  DtmfMode,
+  IceServer,
+  Profile,
+  SecretInput,
+  SecretKind,
+  SecretStatus,
+  SipSettings,
+  TelnyxSettings,
+  SecretSpec,
+  TwilioSettings,
+} from '../api/generated';
+
+/** The providers an account can be for (the Echo line needs none). */
+export type AccountProvider = Profile['provider'];
+
+export const PROVIDERS: readonly AccountProvider[] = ['telnyx', 'twilio', 'sip'];
+
+export const PROVIDER_NAMES: Record<AccountProvider, string> = { telnyx: 'Telnyx', twilio: 'Twilio', sip: 'SIP' };
+
+/** A secret an account has, as the form asks for it. */
+export type SlotSpec = Omit<SecretStatus, 'stored'>;
+
+/** Where each secret comes from or what it is for. */
+export const SECRET_HELP: Partial<Record<SecretKind, string>> = {
+  telnyx_api_key: 'Portal → Account settings → Keys & Credentials → API Keys.',
+  twilio_api_key_secret: 'Shown once when the API key is created.',
+  twilio_auth_token: 'Only some account checks need it.',
+  turn_password: 'For the TURN usernames in the ICE servers.',
+};
+
+/**
+ * A secret in the form. `stored` is null for a new account (nothing to ask the keychain about)
+ * or when the keychain could not be asked; `known` tells the two apart.
+ */
+export type SecretSlot = SlotSpec & { stored: boolean | null; known: boolean };
+
+/**
+ * What the secrets block shows: the backend's status when editing, the provider's secrets (from
+ * `app_info.secret_specs`, as the backend lists them) when new.
+ */
+export function secretSlots(
+  provider: AccountProvider,
+  statuses: readonly SecretStatus[] | null,
+  specs: readonly SecretSpec[],
+): SecretSlot[] {
+  if (statuses) return statuses.map((s) => ({ ...s, known: s.stored !== null }));
+  return specs
+    .filter((s) => s.provider === provider)
+    .map(({ kind, label, required }) => ({ kind, label, required, stored: null, known: false }));
+}
+
+/** The secrets to send: only those typed in, as typed (a secret is never trimmed). */
+export function secretInputs(slots: readonly SecretSlot[], values: Partial<Record<SecretKind, string>>): SecretInput[] {
+  const inputs: SecretInput[] = [];
+  for (const slot of slots) {
+    const value = values[slot.kind];
+    if (value !== undefined && value.trim() !== '') inputs.push({ kind: slot.kind, value });
+  }
+  return inputs;
+}
+
+// Form drafts: every text field a string, empty meaning "not set".
+
+export interface TelnyxDraft {
+  credential_connection_id: string;
+  caller_id: string;
+  signalling_host: string;
+  api_base_url: string;
+}
+
+export interface TwilioDraft {
+  account_sid: string;
+  api_key_sid: string;
+  twiml_app_sid: string;
+  identity: string;
+  edge: string;
+  region: string;
+  insights: boolean;
+  caller_id: string;
+  token_ttl_secs: string;
+  api_base_url: string;
+}
+
+export interface IceServerDraft {
+  /** One or more URLs, separated by spaces, commas or new lines. */
+  urls: string;
+  username: string;
+}
+
+export interface SipDraft {
+  wss_uri: string;
+  sip_uri: string;
+  auth_user: string;
+  realm: string;
+  display_name: string;
+  outbound_proxy: string;
+  ice_servers: IceServerDraft[];
+  dtmf: DtmfMode;
+}
+
+export type AccountDraft = { name: string } & (
+  | { provider: 'telnyx'; settings: TelnyxDraft }
+  | { provider: 'twilio'; settings: TwilioDraft }
+  | { provider: 'sip'; settings: SipDraft }
+);
+
+// Every settings field the forms show. `satisfies` makes `npm run check` fail when the backend
+// adds a field the forms do not know yet, instead of a save silently dropping it.
+const TELNYX_FIELDS = {
+  credential_connection_id: true,
+  caller_id: true,
+  signalling_host: true,
+  api_base_url: true,
+} as const satisfies Record<keyof TelnyxSettings, true>;
+const TWILIO_FIELDS = {
+  account_sid: true,
+  api_key_sid: true,
+  twiml_app_sid: true,
+  identity: true,
+  edge: true,
+  region: true,
+  insights: true,
+  caller_id: true,
+  token_ttl_secs: true,
+  api_base_url: true,
+} as const satisfies Record<keyof TwilioSettings, true>;
+const SIP_FIELDS = {
+  wss_uri: true,
+  sip_uri: true,
+  auth_user: true,
+  realm: true,
+  display_name: true,
+  outbound_proxy: true,
+  ice_servers: true,
+  dtmf: true,
+} as const satisfies Record<keyof SipSettings, true>;
+
+/** An empty form for a new account. */
+export function newDraft(provider: AccountProvider): AccountDraft {
+  switch (provider) {
+    case 'telnyx':
+      return { name: '', provider, settings: { credential_connection_id: '', caller_id: '', signalling_host: '', api_base_url: '' } };
+    case 'twilio':
+      return {
+        name: '',
+        provider,
+        settings: {
+          account_sid: '',
+          api_key_sid: '',
+          twiml_app_sid: '',
+          identity: '',
+          edge: '',
+          region: '',
+          insights: false,
+          caller_id: '',
+          token_ttl_secs: '',
+          api_base_url: '',
+        },
+      };
+    case 'sip':
+      return {
+        name: '',
+        provider,
+        settings: {
+          wss_uri: '',
+          sip_uri: '',
+          auth_user: '',
+          realm: '',
+          display_name: '',
+          outbound_proxy: '',
+          ice_servers: [],
+          dtmf: 'rfc2833',
+        },
+      };
+  }
+}
+
+/** The form for a saved account. */
+export function draftFromProfile(profile: Profile): AccountDraft {
+  const s = (value: string | undefined) => value ?? '';
+  switch (profile.provider) {
+    case 'telnyx':
+      return {
+        name: profile.name,
+        provider: 'telnyx',
+        settings: {
+          credential_connection_id: s(profile.credential_connection_id),
+          caller_id: s(profile.caller_id),
+          signalling_host: s(profile.signalling_host),
+          api_base_url: s(profile.api_base_url),
+        },
+      };
+    case 'twilio':
+      return {
+        name: profile.name,
+        provider: 'twilio',
+        settings: {
+          account_sid: profile.account_sid,
+          api_key_sid: profile.api_key_sid,
+          twiml_app_sid: s(profile.twiml_app_sid),
+          identity: s(profile.identity),
+          edge: s(profile.edge),
+          region: s(profile.region),
+          insights: profile.insights,
+          caller_id: s(profile.caller_id),
+          token_ttl_secs: profile.token_ttl_secs === undefined ? '' : String(profile.token_ttl_secs),
+          api_base_url: s(profile.api_base_url),
+        },
+      };
+    case 'sip':
+      return {
+        name: profile.name,
+        provider: 'sip',
+        settings: {
+          wss_uri: profile.wss_uri,
+          sip_uri: profile.sip_uri,
+          auth_user: s(profile.auth_user),
+          realm: s(profile.realm),
+          display_name: s(profile.display_name),
+          outbound_proxy: s(profile.outbound_proxy),
+          ice_servers: (profile.ice_servers ?? []).map((server) => ({ urls: server.urls.join('\n'), username: s(server.username) })),
+          dtmf: profile.dtmf,
+        },
+      };
+  }
+}
+
+/** A problem the form finds itself, because the value cannot even be sent as typed. */
+export interface FieldProblem {
+  field: string;
+  problem: string;
+}
+
+/** Problems that stop the form from building a profile (the backend checks everything else). */
+export function draftProblem(draft: AccountDraft): FieldProblem | null {
+  if (draft.provider === 'twilio') {
+    const ttl = draft.settings.token_ttl_secs.trim();
+    if (ttl !== '' && !/^\d{1,9}$/.test(ttl)) return { field: 'token_ttl_secs', problem: 'must be a whole number of seconds' };
+  }
+  return null;
+}
+
+/**
+ * The profile to send. Text is trimmed; an empty optional field is left out (the backend's
+ * default applies); required fields are always sent, so the backend names them when empty.
+ */
+export function profileFromDraft(draft: AccountDraft): Profile {
+  const name = draft.name.trim();
+  switch (draft.provider) {
+    case 'telnyx': {
+      const t = draft.settings;
+      return compact<Profile>({
+        name,
+        provider: 'telnyx',
+        credential_connection_id: optional(t.credential_connection_id),
+        caller_id: optional(t.caller_id),
+        signalling_host: optional(t.signalling_host),
+        api_base_url: optional(t.api_base_url),
+      });
+    }
+    case 'twilio': {
+      const t = draft.settings;
+      const ttl = optional(t.token_ttl_secs);
+      return compact<Profile>({
+        name,
+        provider: 'twilio',
+        account_sid: t.account_sid.trim(),
+        api_key_sid: t.api_key_sid.trim(),
+        twiml_app_sid: optional(t.twiml_app_sid),
+        identity: optional(t.identity),
+        edge: optional(t.edge),
+        region: optional(t.region),
+        insights: t.insights,
+        caller_id: optional(t.caller_id),
+        token_ttl_secs: ttl === undefined ? undefined : Number(ttl),
+        api_base_url: optional(t.api_base_url),
+      });
+    }
+    case 'sip': {
+      const s = draft.settings;
+      const servers = iceServers(s.ice_servers);
+      return compact<Profile>({
+        name,
+        provider: 'sip',
+        wss_uri: s.wss_uri.trim(),
+        sip_uri: s.sip_uri.trim(),
+        auth_user: optional(s.auth_user),
+        realm: optional(s.realm),
+        display_name: optional(s.display_name),
+        outbound_proxy: optional(s.outbound_proxy),
+        ice_servers: servers.length ? servers : undefined,
+        dtmf: s.dtmf,
+      });
+    }
+  }
+}
+
+/**
+ * ICE servers as the backend takes them, one per row. A row without URLs is sent too, so the
+ * backend's `ice_servers[i]` errors name the row the user sees.
+ */
+export function iceServers(rows: readonly IceServerDraft[]): IceServer[] {
+  return rows.map((row) => {
+    const urls = row.urls.split(/[\s,]+/).filter((url) => url !== '');
+    const username = optional(row.username);
+    return username === undefined ? { urls } : { urls, username };
+  });
+}
+
+function optional(value: string): string | undefined {
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/** The object without its undefined keys, so what is sent is exactly what is set. */
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** One line for the list: what identifies the account at the provider. */
+export function accountSummary(profile: Profile): string {
+  switch (profile.provider) {
+    case 'telnyx':
+      return profile.credential_connection_id
+        ? `connection ${profile.credential_connection_id}`
+        : 'connection found or created on first use';
+    case 'twilio':
+      return `account ${profile.account_sid} · ${profile.twiml_app_sid ? `app ${profile.twiml_app_sid}` : 'no TwiML app'}`;
+    case 'sip':
+      return `${profile.sip_uri} via ${profile.wss_uri}`;
+  }
+}
+
+/** "Saved … : Telnyx API key stored in the keychain" for each secret of a saved account. */
+export function keychainLine(statuses: readonly SecretStatus[]): string {
+  const state = (s: SecretStatus) =>
+    s.stored === null ? 'status unknown (keychain unavailable)' : s.stored ? 'stored in the keychain' : s.required ? 'missing' : 'not set';
+  return statuses.map((s) => `${s.label} ${state(s)}`).join(' · ');
+}
+
+/**
+ * The form field a `bad_input` error is about, from the field the backend named
+ * ("account_sid", "ice_servers[1].urls", or "profile.token_ttl_secs" for a value that did not
+ * even parse). The message starts with the field's name; the problem is the rest.
+ */
+export function fieldOfError(failure: { code: string | null; message: string; field?: string | null }): FieldProblem | null {
+  if (failure.code !== 'bad_input' || !failure.field) return null;
+  const field = failure.field.replace(/^profile\./, '');
+  const prefix = `${failure.field}: `;
+  const problem = failure.message.startsWith(prefix) ? failure.message.slice(prefix.length) : failure.message;
+  return { field, problem };
+}
+
+// Cheap hints, shown once a field is left. The backend decides; these only save a round trip.
+
+type Check = (value: string) => string | null;
+
+const rule = (ok: (value: string) => boolean, problem: string): Check => (value) => (value.trim() === '' || ok(value.trim()) ? null : problem);
+
+const sid = (prefix: string) => rule((v) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(v), `must be ${prefix} followed by 32 hexadecimal digits`);
+const e164 = rule((v) => /^\+\d{8,15}$/.test(v), 'must be an E.164 number such as +14155550100');
+const sipUri = rule((v) => /^sips?:\S+$/.test(v), 'must be a SIP URI such as sip:alice@pbx.example.com');
+const httpUrl = rule((v) => /^https?:\/\//.test(v), 'must start with https://');
+
+export const CHECKS = {
+  name: rule((v) => /^[A-Za-z0-9._-]{1,40}$/.test(v), "must be 1–40 letters, digits, '-', '_' or '.' (no spaces)"),
+  account_sid: sid('AC'),
+  api_key_sid: sid('SK'),
+  twiml_app_sid: sid('AP'),
+  caller_id: e164,
+  region: rule((v) => /^[A-Za-z0-9]{3}$/.test(v), 'is not a region such as ie1'),
+  edge: rule((v) => /^[a-z-]+$/.test(v), 'is not an edge name'),
+  identity: rule((v) => v.length <= 121 && !/\s/.test(v), 'must be 1–121 characters with no spaces'),
+  token_ttl_secs: rule((v) => /^\d+$/.test(v) && Number(v) >= 60 && Number(v) <= 86400, 'must be between 60 and 86400 seconds (Twilio’s maximum is 24 h)'),
+  api_base_url: httpUrl,
+  signalling_host: rule((v) => /^[A-Za-z0-9.:-]+$/.test(v), 'must be a host name such as rtc.telnyx.com'),
+  credential_connection_id: rule((v) => /^[A-Za-z0-9-]+$/.test(v), 'is not a connection id'),
+  wss_uri: rule((v) => /^wss?:\/\/.+/.test(v), 'must be a wss:// (or ws://) address'),
+  sip_uri: sipUri,
+  outbound_proxy: sipUri,
+  auth_user: rule((v) => !/\s/.test(v), 'must not be empty or contain spaces'),
+  ice_urls: (value: string) => {
+    const bad = value.split(/[\s,]+/).find((url) => url !== '' && !/^(stuns?|turns?):/.test(url));
+    return bad === undefined ? null : `${bad}: must start with stun:, stuns:, turn: or turns:`;
+  },
+} satisfies Record<string, Check>;
+
+/** Twilio's signalling edges (the SDK's names); any other lower-case name is passed on as typed. */
+export const TWILIO_EDGES = ['roaming', 'ashburn', 'dublin', 'frankfurt', 'sao-paulo', 'singapore', 'sydney', 'tokyo', 'umatilla'];
