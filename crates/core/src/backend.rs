@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use tokio::sync::{broadcast, mpsc, Mutex};
 
 use crate::accounts::{Accounts, Keychain};
+use crate::credentials::Credentials;
 use crate::api::*;
 use crate::error::{Error, Result};
 use crate::journal::{Journal, NewCall};
@@ -28,6 +29,7 @@ pub struct Backend {
     paths: Paths,
     journal: Arc<Journal>,
     accounts: Arc<Accounts>,
+    credentials: Credentials,
     echo: Arc<EchoLine>,
     events: broadcast::Sender<Event>,
     assets: Option<Arc<dyn AssetSource>>,
@@ -48,10 +50,12 @@ impl Backend {
     pub fn with_journal(paths: Paths, journal: Journal, assets: Option<Arc<dyn AssetSource>>) -> Arc<Backend> {
         let (events, _) = broadcast::channel(1024);
         let accounts = Arc::new(Accounts::new(&paths.config_dir, Keychain::new()));
+        let credentials = Credentials::new(Arc::clone(&accounts), &paths.config_dir);
         Arc::new_cyclic(|this| Backend {
             paths,
             journal: Arc::new(journal),
             accounts,
+            credentials,
             echo: Arc::new(EchoLine::new(ECHO_RING_TIMEOUT)),
             events,
             assets,
@@ -283,6 +287,16 @@ impl Backend {
     pub(crate) async fn remove_account(&self, _: Caller, params: AccountRef) -> Result<Done> {
         self.accounts(move |a| a.remove(&params.name)).await?;
         Ok(Done {})
+    }
+
+    pub(crate) async fn test_account(&self, _: Caller, params: TestAccount) -> Result<AccountTest> {
+        self.credentials.test(&params.name, params.create_connection).await
+    }
+
+    pub(crate) async fn call_credentials(&self, _: Caller, params: AccountRef) -> Result<CallCredentials> {
+        let credentials = self.credentials.for_call(&params.name).await?;
+        tracing::info!(account = params.name, "call credentials handed to the UI");
+        Ok(credentials)
     }
 
     pub(crate) async fn open_browser_mode(&self, caller: Caller, _: NoParams) -> Result<BrowserMode> {

@@ -30,6 +30,11 @@ pub enum Error {
     UnknownAccount(String),
     #[error("the {label} of account {account} is not in the keychain")]
     MissingSecret { account: String, label: &'static str },
+    #[error("{0}")]
+    Provider(#[from] crate::providers::RestError),
+    /// Something the account needs before it can call is missing.
+    #[error("{what}")]
+    NotReady { what: String, hint: String },
     #[error("{0} is only available in the desktop window")]
     WrongFace(&'static str),
     #[error("internal: {0}")]
@@ -58,6 +63,8 @@ impl Error {
             Error::Config(_) => "config",
             Error::UnknownAccount(_) => "unknown_account",
             Error::MissingSecret { .. } => "missing_secret",
+            Error::Provider(e) => e.code(),
+            Error::NotReady { .. } => "not_ready",
             Error::WrongFace(_) => "wrong_face",
             Error::Internal(_) => "internal",
         }
@@ -73,7 +80,7 @@ impl Error {
             ),
             Error::UnknownCall(_) => Some("List the journal's calls with `callscope calls list`.".into()),
             Error::WrongFace(_) => Some("Start Callscope without arguments to open the window.".into()),
-            Error::Keychain { hint, .. } => Some(hint.clone()),
+            Error::Keychain { hint, .. } | Error::NotReady { hint, .. } => Some(hint.clone()),
             Error::Config(_) => Some("Fix or remove the file; Callscope rewrites it when accounts change.".into()),
             Error::UnknownAccount(_) => Some("List the accounts with `callscope accounts list`.".into()),
             Error::MissingSecret { account, .. } => {

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod api;
 pub mod backend;
 pub mod calls;
+pub mod credentials;
 pub mod error;
 pub mod journal;
 pub mod logging;

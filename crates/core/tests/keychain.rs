@@ -83,3 +83,40 @@ fn without_a_keychain_the_error_says_what_to_do() {
     let hint = error.hint().unwrap();
     assert!(hint.contains("gnome-keyring") && hint.contains("never stores secrets in plain files"), "{hint}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a Secret Service: run through scripts/with-keyring"]
+async fn fifty_app_starts_with_a_token_fetch_leave_one_telnyx_credential() {
+    use callscope_core::accounts::profiles::TelnyxSettings;
+    use callscope_core::api::{Face, Request};
+    use callscope_core::backend::{Backend, Caller};
+    use callscope_core::paths::Paths;
+
+    let fake = callscope_lab::TelnyxFake::start(Default::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::under(dir.path());
+    let profile = Profile {
+        name: "acme-telnyx".into(),
+        settings: ProviderSettings::Telnyx(TelnyxSettings {
+            credential_connection_id: Some(fake.seed().credential_connection_id.clone()),
+            api_base_url: Some(fake.base_url()),
+            ..Default::default()
+        }),
+    };
+    let key = vec![SecretInput { kind: SecretKind::TelnyxApiKey, value: secret(&fake.seed().api_key) }];
+    Accounts::new(&paths.config_dir, Keychain::new()).save(profile, key, SaveMode::Create).unwrap();
+
+    let mut credential_ids = std::collections::BTreeSet::new();
+    for _ in 0..50 {
+        // A whole new app each time: new backend, new keychain handle, nothing cached.
+        let backend = Backend::open(paths.clone(), Face::Browser, None).unwrap();
+        let request = Request::from_json(serde_json::json!({"method": "call_credentials", "params": {"name": "acme-telnyx"}})).unwrap();
+        let answer = backend.dispatch(Caller { face: Face::Browser }, request).await.unwrap();
+        assert_eq!(answer["provider"], "telnyx");
+        let owner = fake.verify_login_token(answer["login_token"].as_str().unwrap()).unwrap();
+        assert_eq!(answer["credential_id"], owner.credential_id);
+        credential_ids.insert(owner.credential_id);
+    }
+    assert_eq!(credential_ids.len(), 1);
+    assert_eq!(fake.telephony_credential_ids(&fake.seed().api_key).len(), 1);
+}

@@ -9,6 +9,9 @@ use callscope_core::accounts::{
     secret_kinds, Accounts, DtmfMode, IceServer, Keychain, Profile, ProviderSettings, SaveMode, SecretInput,
     SecretKind, SipSettings, TelnyxSettings, TwilioSettings,
 };
+use std::sync::Arc;
+
+use callscope_core::credentials::{AccountTest, CheckStatus, Credentials};
 use callscope_core::paths::Paths;
 use callscope_core::Error;
 
@@ -39,6 +42,15 @@ pub enum AccountsCommand {
         /// Also enter the account's secrets again.
         #[arg(long, global = true)]
         update_secrets: bool,
+    },
+    /// Check an account against its provider: secrets, credentials, what calls need, usage.
+    Test {
+        name: String,
+        /// Telnyx: create the "Callscope WebRTC" credential connection if there is none.
+        #[arg(long)]
+        create_connection: bool,
+        #[arg(long)]
+        json: bool,
     },
     /// Remove an account and its secrets from the keychain.
     Remove { name: String },
@@ -199,6 +211,25 @@ pub fn accounts(paths: &Paths, command: AccountsCommand) -> Result<(), Error> {
             println!("Updated {}.", profile.name);
             Ok(())
         }
+        AccountsCommand::Test { name, create_connection, json } => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Error::io("starting the async runtime", e))?;
+            let credentials = Credentials::new(Arc::new(accounts), &paths.config_dir);
+            let test = runtime.block_on(credentials.test(&name, create_connection))?;
+            if json {
+                return print_json(&test);
+            }
+            print_test(&test);
+            if test.checks.iter().any(|c| c.status == CheckStatus::Fail) {
+                return Err(Error::NotReady {
+                    what: format!("account {name} failed a check"),
+                    hint: "Fix what the failed checks say, then test again.".into(),
+                });
+            }
+            Ok(())
+        }
         AccountsCommand::Remove { name } => {
             accounts.remove(&name)?;
             println!("Removed {name} and its keychain entries.");
@@ -334,6 +365,27 @@ fn read_secrets(profile: &Profile, wants: &Wants, include_required: bool) -> Res
             Ok(SecretInput { kind, value: SecretString::from(value.trim().to_string()) })
         })
         .collect()
+}
+
+fn print_test(test: &AccountTest) {
+    println!("Account {}", test.account);
+    for check in &test.checks {
+        let mark = match check.status {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Warn => "WARN",
+            CheckStatus::Fail => "FAIL",
+        };
+        println!("  [{mark}] {}: {}", check.name, check.detail);
+        if let Some(fix) = &check.fix {
+            println!("         fix: {fix}");
+        }
+    }
+    if let Some(usage) = &test.telnyx_usage {
+        println!(
+            "  usage: {} credential connections, {} telephony credentials ({} of this device)",
+            usage.credential_connections, usage.telephony_credentials, usage.this_device
+        );
+    }
 }
 
 fn summary(settings: &ProviderSettings) -> String {

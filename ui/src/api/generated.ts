@@ -1,6 +1,10 @@
 // Generated from crates/core/src/api by `scripts/gen-ts`. Do not edit: change the Rust types.
 
+export type AccountCheck = { name: string, status: CheckStatus, detail: string, fix: string | null, };
+
 export type AccountRef = { name: string, };
+
+export type AccountTest = { account: string, checks: Array<AccountCheck>, telnyx_usage: TelnyxUsage | null, };
 
 /**
  * An account as the UI sees it: its settings and which secrets the keychain holds (never their
@@ -41,6 +45,8 @@ url: string,
  */
 opened: boolean, };
 
+export type CallCredentials = { "provider": "telnyx" } & TelnyxCall | { "provider": "twilio" } & TwilioCall | { "provider": "sip" } & SipCall;
+
 export type CallDetail = { call: CallSummary, events: Array<JournalEvent>, };
 
 export type CallRef = { 
@@ -63,6 +69,8 @@ number: number, id: string, provider: Provider, direction: Direction, destinatio
  * The latest normalised state.
  */
 state: CallState, ended_at: string | null, ended_by: EndedBy | null, failure: Failure | null, timings: Timings | null, event_count: number, };
+
+export type CheckStatus = "pass" | "warn" | "fail";
 
 export type CreateCall = { provider: Provider, destination: string, direction?: Direction, };
 
@@ -130,6 +138,16 @@ q850_cause?: number,
 message?: string, };
 
 export type IceServer = { urls: Array<string>, username?: string, };
+
+/**
+ * An ICE server as `RTCPeerConnection` takes it.
+ */
+export type IceServerConfig = { urls: Array<string>, username: string | null, 
+/**
+ * A static TURN user's password: WebRTC itself needs it in the page to authenticate to the
+ * TURN server, so this one secret does reach the UI, for the call's peer connection only.
+ */
+credential: string | null, };
 
 /**
  * One journaled event.
@@ -222,6 +240,12 @@ export type SecretSpec = { provider: Provider, kind: SecretKind, label: string, 
  */
 export type SecretStatus = { kind: SecretKind, label: string, required: boolean, stored: boolean | null, };
 
+export type SipCall = { wss_uri: string, sip_uri: string, auth_user: string, realm: string, 
+/**
+ * MD5(auth_user:realm:password): answers the PBX's digest challenges without the password.
+ */
+ha1: string, display_name: string | null, outbound_proxy: string | null, ice_servers: Array<IceServerConfig>, dtmf: DtmfMode, };
+
 export type SipSettings = { 
 /**
  * The PBX's SIP-over-WebSocket address, `wss://` (or `ws://` on a trusted network).
@@ -249,6 +273,20 @@ ice_servers?: Array<IceServer>, dtmf: DtmfMode, };
  */
 export type Source = "ui" | "sdk" | "signalling" | "backend";
 
+export type TelnyxCall = { 
+/**
+ * For the SDK's `login_token`; valid 24 h from minting.
+ */
+login_token: string, 
+/**
+ * Unix seconds.
+ */
+expires_at: number, 
+/**
+ * The WebRTC signalling host (`rtc.telnyx.com` unless a region is set).
+ */
+signalling_host: string, caller_id: string | null, connection_id: string, credential_id: string, };
+
 export type TelnyxSettings = { 
 /**
  * The credential connection calls go through; found or created by Callscope when empty.
@@ -266,6 +304,21 @@ api_base_url?: string,
  * Caller ID (E.164) for test calls.
  */
 caller_id?: string, };
+
+/**
+ * How much of the Telnyx account's credential space is used (a real app once filled it).
+ */
+export type TelnyxUsage = { credential_connections: number, telephony_credentials: number, 
+/**
+ * Those Callscope created for this user on this device (one is right).
+ */
+this_device: number, };
+
+export type TestAccount = { name: string, 
+/**
+ * Telnyx: create the "Callscope WebRTC" credential connection when there is none.
+ */
+create_connection: boolean, };
 
 /**
  * Milliseconds from dialling to each milestone, derived from the call's journaled events.
@@ -295,6 +348,20 @@ talk_ms?: number,
  * Dialling (or the first event) to end.
  */
 total_ms?: number, };
+
+export type TwilioCall = { 
+/**
+ * The Voice SDK's Access Token.
+ */
+access_token: string, 
+/**
+ * Unix seconds.
+ */
+expires_at: number, identity: string, edge: string, insights: boolean, caller_id: string | null, 
+/**
+ * Whether the token can place calls (it has a TwiML app).
+ */
+can_call_out: boolean, };
 
 export type TwilioSettings = { 
 /**
@@ -369,6 +436,10 @@ export interface ApiMethods {
   save_account: { params: SaveAccount; result: AccountView };
   /** Remove an account and its keychain entries. */
   remove_account: { params: AccountRef; result: Done };
+  /** Check an account against its provider; for Telnyx it can create the credential connection. */
+  test_account: { params: TestAccount; result: AccountTest };
+  /** Short-lived credentials to place calls with an account (never its long-lived secrets). */
+  call_credentials: { params: AccountRef; result: CallCredentials };
   /** Start browser mode in this process and open it in the default browser. */
   open_browser_mode: { params: NoParams; result: BrowserMode };
 }

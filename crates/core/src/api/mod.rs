@@ -90,6 +90,10 @@ methods! {
     save_account(SaveAccount) -> AccountView;
     /// Remove an account and its keychain entries.
     remove_account(AccountRef) -> Done;
+    /// Check an account against its provider; for Telnyx it can create the credential connection.
+    test_account(TestAccount) -> AccountTest;
+    /// Short-lived credentials to place calls with an account (never its long-lived secrets).
+    call_credentials(AccountRef) -> CallCredentials;
     /// Start browser mode in this process and open it in the default browser.
     open_browser_mode(NoParams) -> BrowserMode;
 }

@@ -5,6 +5,7 @@ use serde_json::Value;
 use ts_rs::TS;
 
 pub use crate::accounts::{Profile, SaveMode, SecretInput, SecretKind, SecretSpec, SecretStatus};
+pub use crate::credentials::{AccountTest, CallCredentials};
 pub use crate::calls::{CallState, Direction, EndInfo, EndedBy, Failure, Provider, Timings};
 pub use crate::journal::{CallDetail, CallSummary, EventKind, JournalEvent, Source};
 pub use crate::media::echo::{EchoNumber, EchoScenario, EchoSignal};
@@ -198,4 +199,12 @@ pub struct SaveAccount {
     #[serde(default)]
     pub secrets: Vec<SecretInput>,
     pub mode: SaveMode,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TestAccount {
+    pub name: String,
+    /// Telnyx: create the "Callscope WebRTC" credential connection when there is none.
+    #[serde(default)]
+    pub create_connection: bool,
 }

@@ -8,6 +8,7 @@
 pub mod error;
 pub mod http;
 mod paging;
+pub mod sip;
 pub mod telnyx;
 pub mod twilio;
 

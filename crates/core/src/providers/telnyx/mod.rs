@@ -2,6 +2,7 @@
 //! tokens, outbound voice profiles, phone numbers, balance).
 
 pub(crate) mod error_body;
+pub mod lifecycle;
 mod rest;
 mod types;
 

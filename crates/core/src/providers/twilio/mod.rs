@@ -3,6 +3,7 @@
 
 pub(crate) mod error_body;
 mod rest;
+pub mod token;
 mod types;
 
 pub use rest::{TwilioClient, TwilioOptions};
