@@ -4,7 +4,6 @@ import { spawn, execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const BIN = process.env.CALLSCOPE_BIN ?? join(ROOT, 'target/debug/callscope');
@@ -62,12 +61,17 @@ export async function stopProcess(proc, graceMs = 5000) {
 
 /** Run the CLI; never throws on a non-zero exit. */
 export async function cli(home, ...args) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(BIN, args, { env: home.env });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+  return cliWithInput(home, args, '');
+}
+
+/** Run the CLI with `input` on standard input (how secrets are given without a terminal). */
+export function cliWithInput(home, args, input) {
+  return new Promise((resolve) => {
+    const child = execFile(BIN, args, { env: home.env }, (error, stdout, stderr) => {
+      resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
 }
 
 /** The journal's view of a call, through the CLI. */

@@ -1,6 +1,6 @@
 import type { Backend } from '../api/backend';
 import { describeError } from '../api/errors';
-import type { AccountView, Profile, SaveAccount, SecretSpec } from '../api/generated';
+import type { AccountTest, AccountView, Profile, SaveAccount, SecretSpec } from '../api/generated';
 
 /** A failure as the accounts view shows it. */
 export interface Described {
@@ -55,6 +55,18 @@ export class Accounts {
       return await this.#backend.call('save_account', params);
     } finally {
       await this.reload();
+    }
+  }
+
+  /**
+   * Check an account against its provider. Creating the Telnyx connection stores its id in the
+   * account, so the list is reloaded after.
+   */
+  async test(name: string, createConnection: boolean): Promise<AccountTest> {
+    try {
+      return await this.#backend.call('test_account', { name, create_connection: createConnection });
+    } finally {
+      if (createConnection) await this.reload();
     }
   }
 

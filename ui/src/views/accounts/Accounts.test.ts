@@ -3,7 +3,7 @@ import { flushSync, mount, tick, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Accounts } from '../../accounts/accounts.svelte';
 import { ApiFailure } from '../../api/errors';
-import type { AccountView } from '../../api/generated';
+import type { AccountTest, AccountView } from '../../api/generated';
 import { FakeAccounts, SECRET_SPECS } from '../../testing/fake-accounts';
 import { FakeBackend, settle } from '../../testing/fake-backend';
 import AccountsView from './Accounts.svelte';
@@ -351,5 +351,54 @@ describe('removing an account', () => {
     await settled();
     expect(row('support').querySelector('[data-testid="remove-error"]')!.textContent).toMatch(/the OS keychain is locked/);
     expect(rowNames()).toEqual(['support']);
+  });
+});
+
+describe('testing an account', () => {
+  it('shows each check, the Telnyx usage, and offers to create a missing connection', async () => {
+    const { backend } = start((f) => f.seed({ name: 'support', provider: 'telnyx' }, { telnyx_api_key: 'k' }));
+    const answers: AccountTest[] = [
+      {
+        account: 'support',
+        checks: [
+          { name: 'API key', status: 'pass', detail: 'accepted; balance 25.30 USD', fix: null },
+          { name: 'Credential connection', status: 'warn', detail: 'none set', fix: 'Let Callscope create it.' },
+        ],
+        telnyx_usage: { credential_connections: 2, telephony_credentials: 7, this_device: 1 },
+      },
+      {
+        account: 'support',
+        checks: [{ name: 'Credential connection', status: 'pass', detail: 'Callscope WebRTC (1), created now', fix: null }],
+        telnyx_usage: { credential_connections: 3, telephony_credentials: 7, this_device: 1 },
+      },
+    ];
+    backend.handle('test_account', () => answers.shift()!);
+    await settled();
+    inRow('support', 'test-account').click();
+    await settled();
+    const checks = [...row('support').querySelectorAll<HTMLElement>('[data-testid="account-check"]')];
+    expect(checks.map((c) => c.dataset.status)).toEqual(['pass', 'warn']);
+    expect(checks[1]!.textContent).toMatch(/Fix: Let Callscope create it/);
+    expect(byTestId('telnyx-usage')!.textContent).toMatch(/2 credential connection\(s\) and\s+7 telephony credential\(s\), 1 of them/);
+
+    inRow('support', 'create-connection').click();
+    await settled();
+    expect(backend.params('test_account')).toEqual([
+      { name: 'support', create_connection: false },
+      { name: 'support', create_connection: true },
+    ]);
+    expect(row('support').textContent).toMatch(/created now/);
+    expect(inRow('support', 'create-connection')).toBeNull();
+  });
+
+  it('shows why a test could not run', async () => {
+    const { backend } = start((f) => f.seed({ name: 'acme', provider: 'telnyx' }, { telnyx_api_key: 'k' }));
+    backend.handle('test_account', () => {
+      throw new ApiFailure('missing_secret', 'the Twilio API key secret of account acme is not in the keychain', 'Enter it again.');
+    });
+    await settled();
+    inRow('acme', 'test-account').click();
+    await settled();
+    expect(byTestId('test-error')!.textContent).toMatch(/Could not test acme:.*not in the keychain/s);
   });
 });
