@@ -119,4 +119,13 @@ async fn fifty_app_starts_with_a_token_fetch_leave_one_telnyx_credential() {
     }
     assert_eq!(credential_ids.len(), 1);
     assert_eq!(fake.telephony_credential_ids(&fake.seed().api_key).len(), 1);
+
+    // Within one run the token is cached: a second fetch asks Telnyx for nothing new.
+    let backend = Backend::open(paths.clone(), Face::Browser, None).unwrap();
+    let fetch = || Request::from_json(serde_json::json!({"method": "call_credentials", "params": {"name": "acme-telnyx"}})).unwrap();
+    let first = backend.dispatch(Caller { face: Face::Browser }, fetch()).await.unwrap();
+    let minted = fake.faults().requests().iter().filter(|r| r.path.ends_with("/token")).count();
+    let second = backend.dispatch(Caller { face: Face::Browser }, fetch()).await.unwrap();
+    assert_eq!(first["login_token"], second["login_token"]);
+    assert_eq!(fake.faults().requests().iter().filter(|r| r.path.ends_with("/token")).count(), minted);
 }

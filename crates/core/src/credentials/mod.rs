@@ -178,7 +178,7 @@ impl Credentials {
         // One fetch per account at a time: a second caller waits and then finds the cache.
         let mut cache = self.telnyx.lock().await;
         if let Some(cached) = cache.get(&profile.name) {
-            if cached.call.expires_at - unix_now() > TELNYX_REFRESH_MARGIN.as_secs() as i64 {
+            if still_fresh(cached.call.expires_at, unix_now()) {
                 return Ok(cached.call.clone());
             }
         }
@@ -286,6 +286,11 @@ impl Credentials {
     }
 }
 
+/// A cached token is reused until [`TELNYX_REFRESH_MARGIN`] before it expires.
+fn still_fresh(expires_at: i64, now: i64) -> bool {
+    expires_at - now > TELNYX_REFRESH_MARGIN.as_secs() as i64
+}
+
 fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
@@ -293,4 +298,18 @@ fn unix_now() -> i64 {
 /// Keychain and config-file work off the async threads.
 async fn blocking<T: Send + 'static>(op: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(op).await.map_err(|e| Error::Internal(format!("blocking task: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_is_refreshed_ten_minutes_before_it_expires() {
+        let now = 1_000_000;
+        assert!(still_fresh(now + 86_400, now));
+        assert!(still_fresh(now + 601, now));
+        assert!(!still_fresh(now + 600, now));
+        assert!(!still_fresh(now - 5, now), "an expired token is never reused");
+    }
 }
