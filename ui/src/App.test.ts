@@ -295,6 +295,7 @@ describe('history', () => {
         number: 7,
         id: 'call-7',
         provider: 'echo',
+        account: null,
         direction: 'outbound',
         destination: '103',
         started_at: '2026-11-21T13:45:02.000Z',

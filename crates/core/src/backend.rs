@@ -160,8 +160,12 @@ impl Backend {
     }
 
     pub(crate) async fn create_call(&self, _: Caller, params: CreateCall) -> Result<CallSummary> {
+        if params.provider != Provider::Echo && params.account.is_none() {
+            return Err(Error::bad_input("account", format!("a {} call needs the account it goes through", params.provider.as_str())));
+        }
         let new = NewCall {
             provider: params.provider,
+            account: params.account,
             direction: params.direction.unwrap_or(Direction::Outbound),
             destination: params.destination,
         };

@@ -64,7 +64,11 @@ export type CallSummary = {
 /**
  * A short local number for the CLI (`callscope calls show 12`).
  */
-number: number, id: string, provider: Provider, direction: Direction, destination: string, started_at: string, 
+number: number, id: string, provider: Provider, 
+/**
+ * The account the call went through; none for the Echo line.
+ */
+account: string | null, direction: Direction, destination: string, started_at: string, 
 /**
  * The latest normalised state.
  */
@@ -72,7 +76,11 @@ state: CallState, ended_at: string | null, ended_by: EndedBy | null, failure: Fa
 
 export type CheckStatus = "pass" | "warn" | "fail";
 
-export type CreateCall = { provider: Provider, destination: string, direction?: Direction, };
+export type CreateCall = { provider: Provider, 
+/**
+ * The account to call through (required for every provider but the Echo line).
+ */
+account?: string, destination: string, direction?: Direction, };
 
 export type Direction = "outbound" | "inbound";
 

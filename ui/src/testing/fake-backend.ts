@@ -23,7 +23,7 @@ export class FakeBackend implements Backend {
 
   constructor() {
     this.handle('create_call', (p) => {
-      const call = summary(this.#nextNumber++, p.destination);
+      const call = summary(this.#nextNumber++, p.destination, { provider: p.provider, account: p.account ?? null });
       this.calls.set(call.id, call);
       this.#published(call);
       return call;
@@ -118,6 +118,7 @@ export function summary(number: number, destination: string, change: Partial<Cal
     number,
     id: `call-${number}`,
     provider: 'echo',
+    account: null,
     direction: 'outbound',
     destination,
     started_at: '2026-11-21T13:45:02.000Z',

@@ -69,6 +69,10 @@ pub struct LogLine {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct CreateCall {
     pub provider: Provider,
+    /// The account to call through (required for every provider but the Echo line).
+    #[serde(default)]
+    #[ts(optional)]
+    pub account: Option<String>,
     pub destination: String,
     #[serde(default = "outbound")]
     #[ts(optional)]

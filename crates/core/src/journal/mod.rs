@@ -77,6 +77,8 @@ pub struct CallSummary {
     pub number: i64,
     pub id: String,
     pub provider: Provider,
+    /// The account the call went through; none for the Echo line.
+    pub account: Option<String>,
     pub direction: Direction,
     pub destination: String,
     pub started_at: String,
@@ -122,6 +124,7 @@ pub struct Journal {
 
 pub struct NewCall {
     pub provider: Provider,
+    pub account: Option<String>,
     pub direction: Direction,
     pub destination: String,
 }
@@ -228,12 +231,13 @@ impl Journal {
         let mut inner = self.lock();
         let launch_id = inner.launch_id()?;
         inner.conn.execute(
-            "INSERT INTO calls (id, launch_id, provider, direction, destination, started_at, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'idle')",
+            "INSERT INTO calls (id, launch_id, provider, account, direction, destination, started_at, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'idle')",
             params![
                 id,
                 launch_id,
                 sql_name(&call.provider),
+                call.account,
                 sql_name(&call.direction),
                 call.destination.trim(),
                 now_utc()
@@ -428,7 +432,7 @@ impl Inner {
     fn summary(&self, id: &str) -> Result<CallSummary> {
         let summary = self.conn.query_row(
             "SELECT number, id, provider, direction, destination, started_at, state, ended_at, ended_by,
-                    failure, timings, (SELECT COUNT(*) FROM events WHERE call_id = calls.id)
+                    failure, timings, (SELECT COUNT(*) FROM events WHERE call_id = calls.id), account
              FROM calls WHERE id = ?1",
             [id],
             |row| {
@@ -436,6 +440,7 @@ impl Inner {
                     number: row.get(0)?,
                     id: row.get(1)?,
                     provider: from_sql_name(row, 2)?,
+                    account: row.get(12)?,
                     direction: from_sql_name(row, 3)?,
                     destination: row.get(4)?,
                     started_at: row.get(5)?,

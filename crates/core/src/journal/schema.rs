@@ -4,7 +4,8 @@
 use rusqlite_migration::{Migrations, M};
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
+    Migrations::new(vec![
+        M::up(
         r#"
         CREATE TABLE launches (
             id          INTEGER PRIMARY KEY,
@@ -42,7 +43,10 @@ pub fn migrations() -> Migrations<'static> {
         CREATE UNIQUE INDEX events_by_call ON events(call_id, seq) WHERE call_id IS NOT NULL;
         CREATE INDEX events_by_launch ON events(launch_id, seq) WHERE call_id IS NULL;
         "#,
-    )])
+        ),
+        // 2: the account a call was placed with (none for the Echo line).
+        M::up("ALTER TABLE calls ADD COLUMN account TEXT;"),
+    ])
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use crate::calls::{CallState::*, EndInfo, EndedBy, Failure};
 
 fn echo_call(journal: &Journal) -> CallSummary {
     journal
-        .create_call(NewCall { provider: Provider::Echo, direction: Direction::Outbound, destination: "echo".into() })
+        .create_call(NewCall { provider: Provider::Echo, account: None, direction: Direction::Outbound, destination: "echo".into() })
         .unwrap()
 }
 
@@ -49,7 +49,7 @@ fn an_unexpected_transition_is_kept_with_a_warning() {
 #[test]
 fn bad_input_names_the_field() {
     let journal = Journal::in_memory("test").unwrap();
-    let empty = journal.create_call(NewCall { provider: Provider::Echo, direction: Direction::Outbound, destination: "  ".into() });
+    let empty = journal.create_call(NewCall { provider: Provider::Echo, account: None, direction: Direction::Outbound, destination: "  ".into() });
     assert!(matches!(empty, Err(Error::BadInput { ref field, .. }) if field == "destination"));
 
     let call = echo_call(&journal);
@@ -127,7 +127,7 @@ fn reading_the_journal_never_closes_a_running_apps_calls() {
     let reader = Journal::open_for_reading(&path).unwrap();
     assert_eq!(reader.get_call(&call.id).unwrap().state, Dialing);
     assert_eq!(reader.launch_id(), None);
-    let refused = reader.create_call(NewCall { provider: Provider::Echo, direction: Direction::Outbound, destination: "1".into() });
+    let refused = reader.create_call(NewCall { provider: Provider::Echo, account: None, direction: Direction::Outbound, destination: "1".into() });
     assert!(refused.is_err(), "a reader records nothing");
 
     // The app can still record after the reader came and went.
