@@ -83,7 +83,7 @@ fn calls_list_and_show_print_the_journal() {
     let id = seed_busy_call(&home.journal());
 
     let list = stdout(&home.run(&["calls", "list"]));
-    assert!(list.contains("104") && list.contains("ended by remote: 486 Busy Here · Q.850 17"), "{list}");
+    assert!(list.contains("104") && list.contains("486 Busy Here (Q.850 17: user busy)"), "{list}");
 
     let show = home.run(&["calls", "show", "1"]);
     assert!(show.status.success(), "{}", stderr(&show));
@@ -126,4 +126,37 @@ fn mistakes_get_clear_errors_and_a_failing_exit_code() {
 
     let usage = home.run(&["calls", "frobnicate"]);
     assert_eq!(usage.status.code(), Some(2), "usage errors exit 2");
+}
+
+#[test]
+fn decode_explains_codes_from_every_catalog() {
+    let home = Home::new();
+    let busy = stdout(&home.run(&["decode", "486"]));
+    assert!(busy.contains("SIP 486: Busy Here") && busy.contains("STUN/TURN 486"), "{busy}");
+    let reason = stdout(&home.run(&["decode", "Q.850;cause=34"]));
+    assert!(reason.contains("Q.850 34"), "{reason}");
+    for (code, expected) in [("31002", "Twilio 31002"), ("D38", "D38"), ("USER_BUSY", "USER_BUSY"), ("NotAllowedError", "NotAllowedError")] {
+        let text = stdout(&home.run(&["decode", code]));
+        assert!(text.contains(expected) && text.contains("What to do"), "{code}:\n{text}");
+    }
+    let json: Value = serde_json::from_str(&stdout(&home.run(&["decode", "17", "--json"]))).unwrap();
+    let catalogs: Vec<&str> = json.as_array().unwrap().iter().map(|m| m["catalog"].as_str().unwrap()).collect();
+    assert!(catalogs.contains(&"q850") && catalogs.contains(&"telnyx-cause"), "{catalogs:?}");
+
+    let unknown = home.run(&["decode", "frobnicate"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("frobnicate"));
+}
+
+#[test]
+fn calls_show_says_what_happened() {
+    let home = Home::new();
+    seed_busy_call(&home.journal());
+    let text = stdout(&home.run(&["calls", "show", "1"]));
+    assert!(text.contains("What happened: 486 Busy Here"), "{text}");
+    assert!(text.contains("What to do:"), "{text}");
+    let list = stdout(&home.run(&["calls", "list"]));
+    assert!(list.contains("486 Busy Here (Q.850 17"), "{list}");
+    let json: Value = serde_json::from_str(&stdout(&home.run(&["calls", "show", "1", "--json"]))).unwrap();
+    assert_eq!(json["diagnosis"]["rule"], "sip_final_response");
 }

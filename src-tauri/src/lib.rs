@@ -28,6 +28,9 @@ pub fn run() -> i32 {
 
 fn run_face(args: cli::Args) -> Result<(), Error> {
     let paths = Paths::from_os()?;
+    if matches!(args.command, Some(cli::Command::Calls { .. } | cli::Command::Decode { .. } | cli::Command::Accounts { .. })) {
+        quiet_on_closed_pipe();
+    }
     let log_level = args.log_level.as_deref();
     match args.command.unwrap_or(cli::Command::Window) {
         cli::Command::Window => {
@@ -43,9 +46,21 @@ fn run_face(args: cli::Args) -> Result<(), Error> {
             let _logs = logging::init(&paths.log_dir, log_level, "warn")?;
             cli::calls(&paths, command)
         }
+        cli::Command::Decode { code, json } => cli::decode::run(&code.join(" "), json),
         cli::Command::Accounts { command } => {
             let _logs = logging::init(&paths.log_dir, log_level, "warn")?;
             cli::accounts(&paths, *command)
         }
+    }
+}
+
+/// `callscope calls list | head` must end quietly when `head` stops reading, as other command-line
+/// tools do, instead of panicking on the write. Only for the CLI: the window and browser mode keep
+/// Rust's default (SIGPIPE ignored, write errors handled).
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of a signal before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

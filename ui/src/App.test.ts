@@ -304,9 +304,11 @@ describe('history', () => {
         ended_by: 'remote',
         failure: end.failure,
         timings: { to_trying_ms: 3, total_ms: 160 },
+        reason: '603 Decline (Q.850 21: call rejected)',
         event_count: 5,
       },
       events: [stateEvent('call-7', 1, 10, 'dialing'), stateEvent('call-7', 2, 13, 'trying'), stateEvent('call-7', 5, 170, 'ended', end)],
+      diagnosis: null,
     };
     start(backend);
     backend.handle('list_calls', () => [detail.call]);

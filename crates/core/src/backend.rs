@@ -178,10 +178,14 @@ impl Backend {
     pub(crate) async fn record_state(&self, _: Caller, params: RecordState) -> Result<Vec<JournalEvent>> {
         let call_id = params.call_id.clone();
         tracing::info!(call_id, state = params.state.as_str(), "call state");
+        let ended = params.state == CallState::Ended;
         let recorded = self
             .journal(move |j| j.record_state(&params.call_id, params.source, params.state, params.raw, params.end))
             .await?;
         self.publish_recorded(&recorded);
+        if ended {
+            self.keep_reason(&call_id).await?;
+        }
         self.publish_call(&call_id).await?;
         Ok(recorded)
     }
@@ -265,11 +269,30 @@ impl Backend {
 
     pub(crate) async fn list_calls(&self, _: Caller, params: ListCalls) -> Result<Vec<CallSummary>> {
         let limit = params.limit.unwrap_or(100).clamp(1, 10_000);
-        self.journal(move |j| j.list_calls(limit)).await
+        let mut calls = self.journal(move |j| j.list_calls(limit)).await?;
+        // Calls that ended without a kept reason (closed after a crash, older journals) get one now.
+        for call in calls.iter_mut().filter(|c| c.state == CallState::Ended && c.reason.is_none()) {
+            call.reason = self.keep_reason(&call.id).await?;
+        }
+        Ok(calls)
     }
 
     pub(crate) async fn get_call(&self, _: Caller, params: CallRef) -> Result<CallDetail> {
-        self.journal(move |j| j.call_detail(&params.call_id)).await
+        let mut detail = self.journal(move |j| j.call_detail(&params.call_id)).await?;
+        detail.diagnosis = crate::diagnosis::diagnose(&detail);
+        Ok(detail)
+    }
+
+    /// Diagnose an ended call and keep its one-line reason for the history.
+    async fn keep_reason(&self, call_id: &str) -> Result<Option<String>> {
+        let id = call_id.to_string();
+        self.journal(move |j| {
+            let detail = j.call_detail(&id)?;
+            let Some(diagnosis) = crate::diagnosis::diagnose(&detail) else { return Ok(None) };
+            j.set_reason(&detail.call.id, &diagnosis.summary)?;
+            Ok(Some(diagnosis.summary))
+        })
+        .await
     }
 
     pub(crate) async fn list_accounts(&self, _: Caller, _: NoParams) -> Result<Vec<Profile>> {

@@ -9,6 +9,7 @@ pub mod api;
 pub mod backend;
 pub mod calls;
 pub mod credentials;
+pub mod diagnosis;
 pub mod error;
 pub mod journal;
 pub mod logging;

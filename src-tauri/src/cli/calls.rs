@@ -1,5 +1,7 @@
 //! `callscope calls ...`: the journal on the command line.
 
+use callscope_core::calls::CallState;
+use callscope_core::diagnosis::{diagnose, Diagnosis};
 use callscope_core::journal::{describe, CallDetail, CallSummary, Journal};
 use callscope_core::paths::Paths;
 use callscope_core::Error;
@@ -11,7 +13,11 @@ pub fn calls(paths: &Paths, command: CallsCommand) -> Result<(), Error> {
     let journal = Journal::open_for_reading(&paths.journal_file())?;
     match command {
         CallsCommand::List { limit, json } => {
-            let calls = journal.list_calls(limit)?;
+            let mut calls = journal.list_calls(limit)?;
+            // The reader never writes: a call without a kept reason is diagnosed for the listing only.
+            for call in calls.iter_mut().filter(|c| c.state == CallState::Ended && c.reason.is_none()) {
+                call.reason = diagnose(&journal.call_detail(&call.id)?).map(|d| d.summary);
+            }
             if json {
                 print_json(&calls)
             } else if calls.is_empty() {
@@ -23,7 +29,8 @@ pub fn calls(paths: &Paths, command: CallsCommand) -> Result<(), Error> {
             }
         }
         CallsCommand::Show { call, json } => {
-            let detail = journal.call_detail(&call)?;
+            let mut detail = journal.call_detail(&call)?;
+            detail.diagnosis = diagnose(&detail);
             if json {
                 print_json(&detail)
             } else {
@@ -44,7 +51,7 @@ pub fn calls_table(calls: &[CallSummary]) -> String {
             name(&call.provider),
             call.destination,
             call.state.as_str(),
-            describe::call_outcome(call),
+            call.reason.clone().unwrap_or_else(|| describe::call_outcome(call)),
         ));
     }
     out
@@ -64,6 +71,9 @@ pub fn call_text(detail: &CallDetail) -> String {
     if let Some(timings) = &call.timings {
         out.push_str(&format!("  timings: {}\n", describe::timings(timings)));
     }
+    if let Some(diagnosis) = &detail.diagnosis {
+        out.push_str(&diagnosis_text(diagnosis));
+    }
     out.push_str(&format!("\n{:>4}  {:>10}  {:<10}  {:<7}  {}\n", "SEQ", "T+ms", "SOURCE", "KIND", "EVENT"));
     for event in &detail.events {
         out.push_str(&format!(
@@ -75,6 +85,47 @@ pub fn call_text(detail: &CallDetail) -> String {
             describe::event(event)
         ));
     }
+    out
+}
+
+pub fn diagnosis_text(d: &Diagnosis) -> String {
+    let mut out = format!("\nWhat happened: {} ({} confidence)\n", d.summary, name(&d.confidence));
+    out.push_str(&wrap(&d.explanation, "  "));
+    if !d.fix.is_empty() {
+        out.push_str("What to do:\n");
+        for fix in &d.fix {
+            out.push_str(&wrap(fix, "  - "));
+        }
+    }
+    if !d.evidence.is_empty() {
+        let evidence: Vec<String> = d.evidence.iter().map(|e| format!("#{} {}", e.seq, e.note)).collect();
+        out.push_str(&format!("Evidence: {}\n", evidence.join("; ")));
+    }
+    for code in &d.codes {
+        out.push_str(&format!("Code: {} {} ({}): {}\n", code.catalog, code.code, code.name, code.meaning));
+    }
+    for other in &d.also {
+        out.push_str(&format!("Also: {other}\n"));
+    }
+    out
+}
+
+/// One paragraph, indented, wrapped at about 100 columns.
+fn wrap(text: &str, prefix: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::from(prefix);
+    let indent = " ".repeat(prefix.chars().count());
+    for word in text.split_whitespace() {
+        if line.chars().count() + word.len() > 100 && line.trim().len() > prefix.trim().len() {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = indent.clone();
+        }
+        line.push_str(word);
+        line.push(' ');
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
     out
 }
 

@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 mod accounts;
 mod calls;
+pub mod decode;
 
 pub use accounts::accounts;
 pub use calls::calls;
@@ -58,6 +59,19 @@ pub enum Command {
     Calls {
         #[command(subcommand)]
         command: CallsCommand,
+    },
+    /// Explain a failure code: SIP status, Q.850 cause, Telnyx cause or D-code, Twilio code,
+    /// browser error.
+    ///
+    /// Examples: `486`, `Q.850;cause=34`, `31002`, `D38`, `USER_BUSY`, `NotAllowedError`.
+    /// Every catalog the code can belong to answers (486 is SIP Busy Here and TURN Allocation
+    /// Quota Reached).
+    Decode {
+        /// The code, name or message.
+        #[arg(required = true, num_args = 1..)]
+        code: Vec<String>,
+        #[arg(long)]
+        json: bool,
     },
     /// Provider accounts: settings in the config folder, secrets in the OS keychain.
     ///
@@ -117,7 +131,7 @@ mod tests {
     #[test]
     fn help_documents_every_command() {
         let help = Args::command().render_long_help().to_string();
-        for command in ["window", "serve", "calls", "accounts"] {
+        for command in ["window", "serve", "calls", "accounts", "decode"] {
             assert!(help.contains(command), "{command} missing from --help");
         }
         let mut calls = Args::command();

@@ -47,7 +47,11 @@ opened: boolean, };
 
 export type CallCredentials = { "provider": "telnyx" } & TelnyxCall | { "provider": "twilio" } & TwilioCall | { "provider": "sip" } & SipCall;
 
-export type CallDetail = { call: CallSummary, events: Array<JournalEvent>, };
+export type CallDetail = { call: CallSummary, events: Array<JournalEvent>, 
+/**
+ * What happened and what to fix, for an ended call (filled in by the backend, not stored).
+ */
+diagnosis: Diagnosis | null, };
 
 export type CallRef = { 
 /**
@@ -72,15 +76,57 @@ account: string | null, direction: Direction, destination: string, started_at: s
 /**
  * The latest normalised state.
  */
-state: CallState, ended_at: string | null, ended_by: EndedBy | null, failure: Failure | null, timings: Timings | null, event_count: number, };
+state: CallState, ended_at: string | null, ended_by: EndedBy | null, failure: Failure | null, timings: Timings | null, event_count: number, 
+/**
+ * What happened, in one line (the diagnosis's summary), once the call has ended.
+ */
+reason: string | null, };
 
 export type CheckStatus = "pass" | "warn" | "fail";
+
+export type Confidence = "low" | "medium" | "high";
 
 export type CreateCall = { provider: Provider, 
 /**
  * The account to call through (required for every provider but the Echo line).
  */
 account?: string, destination: string, direction?: Direction, };
+
+export type DecodedCode = { 
+/**
+ * The catalog's name ("SIP", "Q.850", "Telnyx D-code", ...).
+ */
+catalog: string, code: string, name: string, meaning: string, 
+/**
+ * What to read before trusting this code alone, where the catalog has a warning.
+ */
+caveat: string | null, };
+
+export type Diagnosis = { 
+/**
+ * One line for lists: what happened.
+ */
+summary: string, 
+/**
+ * What most likely happened, in plain words.
+ */
+explanation: string, outcome: Outcome, confidence: Confidence, 
+/**
+ * What to check or change, and where.
+ */
+fix: Array<string>, evidence: Array<Evidence>, 
+/**
+ * Every code the call carried, decoded.
+ */
+codes: Array<DecodedCode>, 
+/**
+ * Other explanations the rules found, less likely.
+ */
+also: Array<string>, 
+/**
+ * Which rule decided (for support and tests).
+ */
+rule: string, };
 
 export type Direction = "outbound" | "inbound";
 
@@ -122,6 +168,15 @@ export type EndedBy = "local" | "remote" | "error" | "interrupted";
 export type Event = { "type": "journal", event: JournalEvent, } | { "type": "call", call: CallSummary, } | { "type": "echo", call_id: string, seq: number | null, signal: EchoSignal, };
 
 export type EventKind = "state" | "signal" | "media" | "stats" | "action" | "warning" | "error" | "probe";
+
+/**
+ * An event the diagnosis rests on.
+ */
+export type Evidence = { 
+/**
+ * The journal event (`seq` within the call); 0 when it is the call's end record itself.
+ */
+seq: number, note: string, };
 
 /**
  * Which face of Callscope is answering.
@@ -187,6 +242,11 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogLine = { level: LogLevel, message: string, };
 
 export type NoParams = Record<symbol, never>;
+
+/**
+ * Whether the call went as it should.
+ */
+export type Outcome = "ok" | "degraded" | "failed";
 
 /**
  * One provider account as Callscope knows it.

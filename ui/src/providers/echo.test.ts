@@ -126,6 +126,7 @@ describe('Echo adapter', () => {
         journaled(101, { signal: 'answer', sdp: 'v=0 missed' }),
         { ...journaled(102, { signal: 'trying' }), payload: { direction: 'sent', protocol: 'echo', summary: 'BYE', body: null } },
       ],
+      diagnosis: null,
     }));
     backend.emit({ type: 'lagged', missed: 3 });
     await settle();

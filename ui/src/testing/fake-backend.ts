@@ -128,6 +128,7 @@ export function summary(number: number, destination: string, change: Partial<Cal
     failure: null,
     timings: null,
     event_count: 0,
+    reason: null,
     ...change,
   };
 }

@@ -89,12 +89,17 @@ pub struct CallSummary {
     pub failure: Option<Failure>,
     pub timings: Option<Timings>,
     pub event_count: i64,
+    /// What happened, in one line (the diagnosis's summary), once the call has ended.
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct CallDetail {
     pub call: CallSummary,
     pub events: Vec<JournalEvent>,
+    /// What happened and what to fix, for an ended call (filled in by the backend, not stored).
+    #[serde(default)]
+    pub diagnosis: Option<crate::diagnosis::Diagnosis>,
 }
 
 /// A call that is still open in this launch: its clock and its counters.
@@ -315,6 +320,14 @@ impl Journal {
         Ok(recorded)
     }
 
+    /// Keep the one-line reason of an ended call (the diagnosis's summary).
+    pub fn set_reason(&self, call_id: &str, reason: &str) -> Result<()> {
+        let inner = self.lock();
+        inner.launch_id()?;
+        inner.conn.execute("UPDATE calls SET reason = ?2 WHERE id = ?1", params![call_id, reason])?;
+        Ok(())
+    }
+
     /// Recent calls, newest first.
     pub fn list_calls(&self, limit: u32) -> Result<Vec<CallSummary>> {
         let inner = self.lock();
@@ -336,7 +349,7 @@ impl Journal {
     pub fn call_detail(&self, id_or_number: &str) -> Result<CallDetail> {
         let inner = self.lock();
         let id = inner.resolve(id_or_number)?;
-        Ok(CallDetail { call: inner.summary(&id)?, events: inner.events(&id)? })
+        Ok(CallDetail { call: inner.summary(&id)?, events: inner.events(&id)?, diagnosis: None })
     }
 
     /// App-level events (no call) of this launch, such as the WebRTC probe.
@@ -432,7 +445,7 @@ impl Inner {
     fn summary(&self, id: &str) -> Result<CallSummary> {
         let summary = self.conn.query_row(
             "SELECT number, id, provider, direction, destination, started_at, state, ended_at, ended_by,
-                    failure, timings, (SELECT COUNT(*) FROM events WHERE call_id = calls.id), account
+                    failure, timings, (SELECT COUNT(*) FROM events WHERE call_id = calls.id), account, reason
              FROM calls WHERE id = ?1",
             [id],
             |row| {
@@ -450,6 +463,7 @@ impl Inner {
                     failure: from_sql_json(row, 9)?,
                     timings: from_sql_json(row, 10)?,
                     event_count: row.get(11)?,
+                    reason: row.get(13)?,
                 })
             },
         );

@@ -46,6 +46,8 @@ pub fn migrations() -> Migrations<'static> {
         ),
         // 2: the account a call was placed with (none for the Echo line).
         M::up("ALTER TABLE calls ADD COLUMN account TEXT;"),
+        // 3: the diagnosis's one-line summary, kept for the history list.
+        M::up("ALTER TABLE calls ADD COLUMN reason TEXT;"),
     ])
 }
 
