@@ -108,7 +108,7 @@ impl Backend {
     async fn publish_call(&self, call_id: &str) -> Result<()> {
         let id = call_id.to_string();
         let call = self.journal(move |j| j.get_call(&id)).await?;
-        self.publish(Event::Call { call });
+        self.publish(Event::Call { call: Box::new(call) });
         Ok(())
     }
 
@@ -171,7 +171,7 @@ impl Backend {
         };
         let call = self.journal(move |j| j.create_call(new)).await?;
         tracing::info!(call_id = call.id, provider = ?call.provider, destination = call.destination, "call created");
-        self.publish(Event::Call { call: call.clone() });
+        self.publish(Event::Call { call: Box::new(call.clone()) });
         Ok(call)
     }
 

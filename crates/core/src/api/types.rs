@@ -145,7 +145,7 @@ pub enum Event {
     /// An event was written to the journal (from any face).
     Journal { event: JournalEvent },
     /// A call's summary changed (created, state, ended).
-    Call { call: CallSummary },
+    Call { call: Box<CallSummary> },
     /// The Echo line's far end said something about a call. `seq` is the journal event that
     /// recorded it (none if it could not be journaled), so a page that missed events can replay
     /// the call's signals from `get_call`: their body is this same `EchoSignal`.

@@ -67,7 +67,7 @@ pub fn diagnose(detail: &CallDetail) -> Option<Diagnosis> {
     let facts = Facts::read(detail);
     facts.end.as_ref()?;
     let mut findings = rules::run(&facts);
-    findings.sort_by(|a, b| b.weight.cmp(&a.weight));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.weight));
     let mut best = findings.into_iter();
     let first = best.next()?;
     Some(Diagnosis {

@@ -7,7 +7,6 @@
 //! The UI sends its SDP offer over the API; the far end answers from a str0m peer and echoes the
 //! audio back. A few numbers give scripted outcomes, so failures can be seen without a provider.
 
-mod peer;
 mod scenarios;
 
 use std::collections::HashMap;
@@ -42,14 +41,7 @@ pub enum EchoSignal {
 }
 
 /// Things the far end observed that are not signalling: its media path and counters.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum FarEndMedia {
-    Ice { state: String },
-    DtlsConnected,
-    Counters { rx_packets: u64, tx_packets: u64, rx_bytes: u64, silence: bool },
-    Error { message: String },
-}
+pub use callscope_rtc_peer::PeerEvent as FarEndMedia;
 
 /// Everything an Echo call reports, in order.
 #[derive(Debug, Clone)]
@@ -69,7 +61,7 @@ pub struct EchoLine {
 
 impl EchoLine {
     pub fn new(ring_timeout: Duration) -> Self {
-        peer::install_crypto();
+        callscope_rtc_peer::install_crypto();
         EchoLine { ring_timeout, hangups: Mutex::new(HashMap::new()) }
     }
 

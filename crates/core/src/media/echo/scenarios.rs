@@ -1,12 +1,13 @@
 //! The Echo line's numbers and what each one does.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
 use tokio::sync::oneshot;
 use ts_rs::TS;
 
-use super::peer::{self, MediaMode, RunEnd};
+use callscope_rtc_peer::{self as peer, MediaMode, RunEnd};
 use super::{EchoSignal, FarEnd, FarEndMedia, Sink};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -134,8 +135,9 @@ pub(super) async fn play(
         }
     };
     signal(EchoSignal::Answer { sdp: session.answer_sdp.clone() });
-    match session.run(sink, hangup).await {
-        RunEnd::Hangup => signal(EchoSignal::HangupConfirmed { status: 200, reason: "OK".into() }),
+    let media_sink = Arc::clone(sink);
+    match session.run(move |event| media_sink(FarEnd::Media(event)), hangup).await {
+        RunEnd::Stopped => signal(EchoSignal::HangupConfirmed { status: 200, reason: "OK".into() }),
         RunEnd::PathLost(reason) => signal(EchoSignal::Bye { reason }),
     }
 }

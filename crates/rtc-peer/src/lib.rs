@@ -1,4 +1,6 @@
-//! The Echo line's media: a str0m WebRTC peer that sends the caller's audio back.
+//! A WebRTC answering peer on str0m: it accepts an SDP offer, answers from this machine's
+//! addresses, and then echoes the caller's audio, answers it with silence, sends nothing, or
+//! never replies at all. The Echo line's far end uses it, and so do the lab's provider emulators.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::sync::{Arc, Once};
@@ -9,45 +11,59 @@ use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcConfig};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{FarEnd, FarEndMedia, Sink};
+use serde::Serialize;
 
 /// An Opus frame of 20 ms of silence (TOC 0xF8: CELT fullband, 20 ms, mono; then the silence
 /// payload). What a far end with a dead microphone sends.
 const OPUS_SILENCE: [u8; 3] = [0xF8, 0xFF, 0xFE];
 const COUNTER_INTERVAL: Duration = Duration::from_secs(2);
 
-pub(super) fn install_crypto() {
+/// What the peer observed, as it happens.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum PeerEvent {
+    Ice { state: String },
+    DtlsConnected,
+    Counters { rx_packets: u64, tx_packets: u64, rx_bytes: u64 },
+    Error { message: String },
+}
+
+/// str0m needs its crypto provider installed once per process.
+pub fn install_crypto() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| str0m::crypto::from_feature_flags().install_process_default());
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum MediaMode {
+pub enum MediaMode {
     /// Send every audio packet back as it came.
     Echo,
     /// Answer each packet with a silent one: packets flow, nobody hears anything.
     Silence,
+    /// Connect, receive, and send nothing back.
+    Mute,
     /// Advertise an address that never answers, so ICE cannot connect.
     Unreachable,
 }
 
 /// How the media session ended.
-pub(super) enum RunEnd {
-    /// Our side hung up.
-    Hangup,
-    /// The far end lost the media path and hangs up itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunEnd {
+    /// Told to stop.
+    Stopped,
+    /// The media path was lost.
     PathLost(String),
 }
 
-pub(super) struct Session {
+pub struct Session {
     pub answer_sdp: String,
     rtc: Rtc,
     sockets: Vec<UdpSocket>,
     mode: MediaMode,
 }
 
-/// Accept the caller's offer and build the far end's answer.
-pub(super) fn answer(offer: &str, mode: MediaMode) -> Result<Session, String> {
+/// Accept the caller's offer and build the answer.
+pub fn answer(offer: &str, mode: MediaMode) -> Result<Session, String> {
     let offer = SdpOffer::from_sdp_string(offer).map_err(|e| format!("the offer SDP is not valid: {e}"))?;
     let mut rtc = RtcConfig::new().build(Instant::now());
     let sockets = bind_sockets(mode)?;
@@ -92,13 +108,14 @@ struct Counters {
 }
 
 impl Session {
-    /// Run the media until our side hangs up or the path is lost.
-    pub(super) async fn run(self, sink: &Sink, hangup: oneshot::Receiver<()>) -> RunEnd {
+    /// Run the media until `stop` fires (or its sender is dropped) or the path is lost.
+    pub async fn run(self, on_event: impl Fn(PeerEvent) + Send + Sync, stop: oneshot::Receiver<()>) -> RunEnd {
+        let sink: &(dyn Fn(PeerEvent) + Send + Sync) = &on_event;
         if self.mode == MediaMode::Unreachable {
-            // Keep the sockets bound (so the address stays dead, not reused) until hangup.
+            // Keep the sockets bound (so the address stays dead, not reused) until stopped.
             let _sockets = self.sockets;
-            let _ = hangup.await;
-            return RunEnd::Hangup;
+            let _ = stop.await;
+            return RunEnd::Stopped;
         }
         let mut sockets = Vec::with_capacity(self.sockets.len());
         for socket in self.sockets {
@@ -110,8 +127,8 @@ impl Session {
         let (packets_tx, packets_rx) = mpsc::channel(256);
         let readers: Vec<_> = sockets.iter().map(|s| tokio::spawn(read_socket(Arc::clone(s), packets_tx.clone()))).collect();
         drop(packets_tx);
-        let end = MediaLoop { rtc: self.rtc, sockets, silence: self.mode == MediaMode::Silence, counters: Counters::default() }
-            .run(sink, packets_rx, hangup)
+        let end = MediaLoop { rtc: self.rtc, sockets, mode: self.mode, counters: Counters::default() }
+            .run(sink, packets_rx, stop)
             .await;
         readers.iter().for_each(|reader| reader.abort());
         end
@@ -134,15 +151,17 @@ async fn read_socket(socket: Arc<tokio::net::UdpSocket>, packets: mpsc::Sender<P
     }
 }
 
+type Sink<'a> = &'a (dyn Fn(PeerEvent) + Send + Sync);
+
 struct MediaLoop {
     rtc: Rtc,
     sockets: Vec<Arc<tokio::net::UdpSocket>>,
-    silence: bool,
+    mode: MediaMode,
     counters: Counters,
 }
 
 impl MediaLoop {
-    async fn run(mut self, sink: &Sink, mut packets: mpsc::Receiver<Packet>, mut hangup: oneshot::Receiver<()>) -> RunEnd {
+    async fn run(mut self, sink: Sink<'_>, mut packets: mpsc::Receiver<Packet>, mut stop: oneshot::Receiver<()>) -> RunEnd {
         let mut next_report = Instant::now() + COUNTER_INTERVAL;
         loop {
             let deadline = match self.drive(sink).await {
@@ -176,17 +195,17 @@ impl MediaLoop {
                         next_report = Instant::now() + COUNTER_INTERVAL;
                     }
                 }
-                _ = &mut hangup => {
+                _ = &mut stop => {
                     self.report(sink);
                     self.rtc.disconnect();
-                    return RunEnd::Hangup;
+                    return RunEnd::Stopped;
                 }
             }
         }
     }
 
     /// Send what str0m wants sent and handle its events, until it next wants time to pass.
-    async fn drive(&mut self, sink: &Sink) -> Result<Instant, RunEnd> {
+    async fn drive(&mut self, sink: Sink<'_>) -> Result<Instant, RunEnd> {
         loop {
             match self.rtc.poll_output() {
                 Ok(Output::Timeout(deadline)) => return Ok(deadline),
@@ -203,22 +222,26 @@ impl MediaLoop {
         }
     }
 
-    fn handle(&mut self, event: Event, sink: &Sink) -> Result<(), RunEnd> {
+    fn handle(&mut self, event: Event, sink: Sink<'_>) -> Result<(), RunEnd> {
         match event {
             Event::IceConnectionStateChange(state) => {
                 let name = format!("{state:?}").to_ascii_lowercase();
-                sink(FarEnd::Media(FarEndMedia::Ice { state: name }));
+                sink(PeerEvent::Ice { state: name });
                 if state == IceConnectionState::Disconnected {
                     return Err(RunEnd::PathLost("the media path was lost (ICE disconnected)".into()));
                 }
             }
-            Event::Connected => sink(FarEnd::Media(FarEndMedia::DtlsConnected)),
+            Event::Connected => sink(PeerEvent::DtlsConnected),
             Event::MediaData(data) => {
                 self.counters.rx_packets += 1;
                 self.counters.rx_bytes += data.data.len() as u64;
+                let payload: Arc<[u8]> = match self.mode {
+                    MediaMode::Silence => Arc::from(&OPUS_SILENCE[..]),
+                    MediaMode::Echo => data.data,
+                    MediaMode::Mute | MediaMode::Unreachable => return Ok(()),
+                };
                 let Some(writer) = self.rtc.writer(data.mid) else { return Ok(()) };
                 let Some(pt) = writer.match_params(data.params) else { return Ok(()) };
-                let payload: Arc<[u8]> = if self.silence { Arc::from(&OPUS_SILENCE[..]) } else { data.data };
                 match writer.write(pt, data.network_time, data.time, payload) {
                     Ok(()) => self.counters.tx_packets += 1,
                     Err(e) => tracing::debug!("echo peer could not write media: {e}"),
@@ -229,12 +252,11 @@ impl MediaLoop {
         Ok(())
     }
 
-    fn report(&self, sink: &Sink) {
-        sink(FarEnd::Media(FarEndMedia::Counters {
+    fn report(&self, sink: Sink<'_>) {
+        sink(PeerEvent::Counters {
             rx_packets: self.counters.rx_packets,
             tx_packets: self.counters.tx_packets,
             rx_bytes: self.counters.rx_bytes,
-            silence: self.silence,
-        }));
+        });
     }
 }
