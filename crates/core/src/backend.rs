@@ -179,8 +179,9 @@ impl Backend {
         let call_id = params.call_id.clone();
         tracing::info!(call_id, state = params.state.as_str(), "call state");
         let ended = params.state == CallState::Ended;
+        let ago = observed_ago(params.observed_ms_ago)?;
         let recorded = self
-            .journal(move |j| j.record_state(&params.call_id, params.source, params.state, params.raw, params.end))
+            .journal(move |j| j.record_state_observed(&params.call_id, params.source, params.state, params.raw, params.end, ago))
             .await?;
         self.publish_recorded(&recorded);
         if ended {
@@ -191,7 +192,16 @@ impl Backend {
     }
 
     pub(crate) async fn record_event(&self, _: Caller, params: RecordEvent) -> Result<JournalEvent> {
-        self.append(params.call_id, params.source, params.kind, params.payload).await
+        if params.kind == EventKind::Signal {
+            // The ladder and the diagnosis read every protocol's messages in this one shape.
+            serde_path_to_error::deserialize::<_, SignalMessage>(&params.payload)
+                .map_err(|e| Error::bad_input(format!("payload.{}", e.path()), e.into_inner().to_string()))?;
+        }
+        let ago = observed_ago(params.observed_ms_ago)?;
+        let (call_id, source, kind, payload) = (params.call_id, params.source, params.kind, params.payload);
+        let event = self.journal(move |j| j.append_observed(call_id.as_deref(), source, kind, payload, ago)).await?;
+        self.publish_recorded(std::slice::from_ref(&event));
+        Ok(event)
     }
 
     pub(crate) async fn echo_dial(&self, _: Caller, params: EchoDial) -> Result<Done> {
@@ -208,6 +218,7 @@ impl Backend {
             protocol: "echo".into(),
             summary: format!("INVITE {}", call.destination),
             body: json!({ "sdp": params.offer_sdp }),
+            account: None,
         };
         self.append(Some(call.id.clone()), Source::Signalling, EventKind::Signal, to_value(&offer)).await?;
 
@@ -259,6 +270,7 @@ impl Backend {
             protocol: "echo".into(),
             summary: if answered { "BYE" } else { "CANCEL" }.into(),
             body: Value::Null,
+            account: None,
         };
         if call.state != CallState::Ended {
             self.append(Some(call.id.clone()), Source::Signalling, EventKind::Signal, to_value(&request)).await?;
@@ -326,6 +338,13 @@ impl Backend {
         Ok(credentials)
     }
 
+    /// The signalling servers the configured accounts connect to (`wss://pbx.example.com:8089`,
+    /// a Telnyx region's host), for the browser-mode page's Content Security Policy.
+    pub async fn signalling_sources(&self) -> Vec<String> {
+        let profiles = self.accounts(|a| a.list()).await.unwrap_or_default();
+        profiles.iter().filter_map(|p| p.signalling_source()).collect()
+    }
+
     pub(crate) async fn open_browser_mode(&self, caller: Caller, _: NoParams) -> Result<BrowserMode> {
         if caller.face != Face::Window {
             return Err(Error::WrongFace("opening browser mode from the app"));
@@ -382,5 +401,5 @@ fn echo_signal_message(signal: &EchoSignal) -> SignalMessage {
     if let EchoSignal::Reject { q850_cause, .. } = signal {
         body["reason_header"] = json!(format!("Q.850;cause={q850_cause}"));
     }
-    SignalMessage { direction: SignalDirection::Received, protocol: "echo".into(), summary, body }
+    SignalMessage { direction: SignalDirection::Received, protocol: "echo".into(), summary, body, account: None }
 }

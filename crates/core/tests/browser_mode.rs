@@ -168,3 +168,27 @@ async fn events_stream_over_the_websocket() {
     foreign.headers_mut().insert(ORIGIN, "http://evil.example".parse().unwrap());
     assert!(tokio_tungstenite::connect_async(foreign).await.is_err());
 }
+
+#[tokio::test]
+async fn signal_events_must_be_signal_messages_and_delays_must_be_sane() {
+    let server = start().await;
+    let cookie = session_cookie(&server).await;
+    let (_, call) = rpc(&server, &cookie, json!({"method": "create_call", "params": {"provider": "echo", "destination": "100"}})).await;
+    let bad_signal = json!({"method": "record_event", "params": {"call_id": call["id"], "source": "signalling", "kind": "signal",
+        "payload": {"direction": "sideways", "protocol": "sip", "summary": "INVITE", "body": null}}});
+    let (status, error) = rpc(&server, &cookie, bad_signal).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error["field"], "payload.direction", "{error}");
+
+    let bad_delay = json!({"method": "record_event", "params": {"call_id": call["id"], "source": "ui", "kind": "action",
+        "payload": {}, "observed_ms_ago": -5}});
+    let (status, error) = rpc(&server, &cookie, bad_delay).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error["field"], "observed_ms_ago", "{error}");
+
+    let good = json!({"method": "record_event", "params": {"call_id": call["id"], "source": "signalling", "kind": "signal",
+        "payload": {"direction": "sent", "protocol": "sip", "summary": "INVITE sip:100@lab.test SIP/2.0", "body": "INVITE ..."},
+        "observed_ms_ago": 12.5}});
+    let (status, event) = rpc(&server, &cookie, good).await;
+    assert_eq!(status, StatusCode::OK, "{event}");
+}

@@ -1,4 +1,4 @@
-import type { Backend } from '../api/backend';
+import { type Backend, Listeners } from '../api/backend';
 import { describeError } from '../api/errors';
 import type { AccountTest, AccountView, Profile, SaveAccount, SecretSpec } from '../api/generated';
 
@@ -7,6 +7,12 @@ export interface Described {
   code: string | null;
   message: string;
   hint: string | null;
+}
+
+/** A successful load of the accounts, and which account was just saved (if that caused it). */
+export interface AccountsChange {
+  profiles: Profile[];
+  saved: string | null;
 }
 
 /** The provider accounts (settings only; secrets stay in the keychain) and the changes to them. */
@@ -21,12 +27,19 @@ export class Accounts {
   readonly #backend: Pick<Backend, 'call'>;
   /** Only the latest load's answer is shown. */
   #loads = 0;
+  readonly #changes = new Listeners<AccountsChange>();
 
   constructor(backend: Pick<Backend, 'call'>) {
     this.#backend = backend;
   }
 
-  async reload(): Promise<void> {
+  /** Listen to every successful load (the lines the dialer offers follow the accounts). */
+  onChange(cb: (change: AccountsChange) => void): () => void {
+    return this.#changes.add(cb);
+  }
+
+  /** Load the list; `saved` names the account whose save caused this load. */
+  async reload(saved: string | null = null): Promise<void> {
     const load = ++this.#loads;
     this.loading = true;
     try {
@@ -35,6 +48,7 @@ export class Accounts {
       this.profiles = profiles;
       this.loaded = true;
       this.failure = null;
+      this.#changes.emit({ profiles, saved });
     } catch (error) {
       if (load !== this.#loads) return;
       this.failure = describeError(error);
@@ -51,10 +65,13 @@ export class Accounts {
 
   /** Create or update; the list is reloaded either way (the file may have changed meanwhile). */
   async save(params: SaveAccount): Promise<AccountView> {
+    let saved: string | null = null;
     try {
-      return await this.#backend.call('save_account', params);
+      const view = await this.#backend.call('save_account', params);
+      saved = params.profile.name;
+      return view;
     } finally {
-      await this.reload();
+      await this.reload(saved);
     }
   }
 

@@ -266,7 +266,15 @@ export type RecordEvent = {
 /**
  * None for app-level events.
  */
-call_id: string | null, source: Source, kind: EventKind, payload: unknown, };
+call_id: string | null, source: Source, kind: EventKind, 
+/**
+ * A `signal` event's payload must be a [`SignalMessage`].
+ */
+payload: unknown, 
+/**
+ * How long before this request it happened; the journal stamps it at that moment.
+ */
+observed_ms_ago?: number, };
 
 export type RecordState = { call_id: string, source: Source, state: CallState, 
 /**
@@ -276,7 +284,12 @@ raw: unknown,
 /**
  * Required with `ended`: who ended the call and the codes it ended with.
  */
-end?: EndInfo, };
+end?: EndInfo, 
+/**
+ * How long before this request the transition happened (the UI's writes queue up); the
+ * journal stamps it at that moment.
+ */
+observed_ms_ago?: number, };
 
 /**
  * Create or update an account. Secrets are write-only: they go to the keychain and are never
@@ -307,6 +320,33 @@ export type SecretSpec = { provider: Provider, kind: SecretKind, label: string, 
  * could not be asked (it is locked or missing).
  */
 export type SecretStatus = { kind: SecretKind, label: string, required: boolean, stored: boolean | null, };
+
+export type SignalDirection = "sent" | "received";
+
+/**
+ * The shape of every signalling message in the journal (`kind: signal`), whatever the protocol.
+ */
+export type SignalMessage = { 
+/**
+ * `sent` by this app or `received` by it.
+ */
+direction: SignalDirection, 
+/**
+ * `echo`, `sip`, `verto`, `pstream`.
+ */
+protocol: string, 
+/**
+ * The first line or method, for the ladder's arrow ("INVITE", "180 Ringing").
+ */
+summary: string, 
+/**
+ * The whole message: text (SIP, SDP) or JSON (Verto, PStream), with credentials redacted.
+ */
+body: unknown, 
+/**
+ * For app-level messages (a registration), the account they belong to.
+ */
+account?: string, };
 
 export type SipCall = { wss_uri: string, sip_uri: string, auth_user: string, realm: string, 
 /**

@@ -1,9 +1,16 @@
 import { Accounts } from '../accounts/accounts.svelte';
 import type { Backend } from '../api/backend';
 import type { WebrtcSupport } from '../api/generated';
+import { AppJournal } from '../calls/app-journal';
+import { CallJournal } from '../calls/call-journal.svelte';
 import { installDebugHooks } from '../calls/debug';
+import { Lines, type LineStorage, pageStorage } from '../calls/lines.svelte';
 import { Phone } from '../calls/phone.svelte';
 import { History } from '../history/history.svelte';
+import { createAdapters } from '../providers';
+import { pageSipCallEnvironment, type SipCallEnvironment } from '../providers/sip/call';
+import { SipLines } from '../providers/sip/lines';
+import { loadJsSip, type SipStack } from '../providers/sip/stack';
 import { ErrorLog } from './errors.svelte';
 import { probeWebrtc } from './startup';
 
@@ -13,13 +20,44 @@ export interface AppModel {
   support: WebrtcSupport;
   errors: ErrorLog;
   phone: Phone;
+  lines: Lines;
+  /** The current call's journal events, live (its ladder). */
+  callJournal: CallJournal;
   history: History;
   accounts: Accounts;
 }
 
-export function createAppModel(backend: Backend): AppModel {
+/** What tests replace: the SIP stack's network, the SIP call's media, the storage. */
+export interface ModelOptions {
+  loadSipStack?: () => Promise<SipStack>;
+  sipCallEnvironment?: () => SipCallEnvironment;
+  storage?: LineStorage | null;
+}
+
+export function createAppModel(backend: Backend, options: ModelOptions = {}): AppModel {
   const errors = new ErrorLog();
-  const phone = new Phone(backend, errors);
-  installDebugHooks(phone);
-  return { backend, support: probeWebrtc(), errors, phone, history: new History(backend, errors), accounts: new Accounts(backend) };
+  const sip = new SipLines({
+    backend,
+    journal: new AppJournal(backend),
+    loadStack: options.loadSipStack ?? loadJsSip,
+    clock: () => performance.now(),
+  });
+  const phone = new Phone(backend, errors, createAdapters(backend, sip, options.sipCallEnvironment ?? pageSipCallEnvironment));
+  sip.onIncoming((call) => phone.offer(call));
+  const lines = new Lines(sip, options.storage === undefined ? pageStorage() : options.storage);
+  const accounts = new Accounts(backend);
+  accounts.onChange(({ profiles, saved }) => lines.update(profiles, saved));
+  installDebugHooks({ phone, lines });
+  // Leaving the page unregisters (otherwise the registrar keeps offering calls to a closed page).
+  if (typeof window !== 'undefined') window.addEventListener('pagehide', () => sip.stopAll());
+  return {
+    backend,
+    support: probeWebrtc(),
+    errors,
+    phone,
+    lines,
+    callJournal: new CallJournal(backend),
+    history: new History(backend, errors),
+    accounts,
+  };
 }

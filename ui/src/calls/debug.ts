@@ -1,8 +1,21 @@
-/** What end-to-end tests read from the page. */
+import type { EndInfo } from '../api/generated';
+import type { RegistrationStatus } from '../providers/sip/registration';
+
+/** What end-to-end tests read from the page (and drive where clicking is not the point). */
 export interface CallscopeDebug {
   peerConnection(): RTCPeerConnection | null;
   callId(): string | null;
   state(): string;
+  /** How the current (or last) call ended, once it has. */
+  end(): EndInfo | null;
+  /** The selected line's id: `echo` or `account:<name>`. */
+  line(): string;
+  /** Every line the dialer offers. */
+  lines(): { id: string; label: string; callable: boolean; reason: string | null }[];
+  /** A SIP account's registration (by account name, or by line id `account:<name>`). */
+  registrationState(line: string): RegistrationStatus;
+  /** The call ringing in, if any. */
+  incoming(): { account: string; from: string; displayName: string | null } | null;
 }
 
 declare global {
@@ -11,16 +24,33 @@ declare global {
   }
 }
 
-export function installDebugHooks(phone: CallscopeDebugSource, target: Window = window): void {
+export interface CallscopeDebugSource {
+  phone: {
+    peerConnection(): RTCPeerConnection | null;
+    readonly callId: string | null;
+    readonly state: string;
+    readonly snapshot: { end: EndInfo | null } | null;
+    readonly incoming: { account: string; from: string; displayName: string | null } | null;
+  };
+  lines: {
+    readonly selectedId: string;
+    readonly options: readonly { id: string; label: string; callable: boolean; reason: string | null }[];
+    registration(account: string): RegistrationStatus;
+  };
+}
+
+export function installDebugHooks({ phone, lines }: CallscopeDebugSource, target: Window = window): void {
   target.callscopeDebug = {
     peerConnection: () => phone.peerConnection(),
     callId: () => phone.callId,
     state: () => phone.state,
+    end: () => phone.snapshot?.end ?? null,
+    line: () => lines.selectedId,
+    lines: () => lines.options.map(({ id, label, callable, reason }) => ({ id, label, callable, reason })),
+    registrationState: (line) => ({ ...lines.registration(line.replace(/^account:/, '')) }),
+    incoming: () => {
+      const call = phone.incoming;
+      return call ? { account: call.account, from: call.from, displayName: call.displayName } : null;
+    },
   };
-}
-
-export interface CallscopeDebugSource {
-  peerConnection(): RTCPeerConnection | null;
-  readonly callId: string | null;
-  readonly state: string;
 }

@@ -1,22 +1,27 @@
 import type { Backend } from '../api/backend';
 import { ApiFailure } from '../api/errors';
-import type { CallState, Provider } from '../api/generated';
+import type { CallState } from '../api/generated';
 import type { ErrorLog } from '../app/errors.svelte';
-import { type AdapterFactory, createAdapter } from '../providers';
-import { CallSession, type CallSnapshot, type HangupVia } from './session';
+import type { Adapters } from '../providers';
+import type { ProviderAdapter } from '../providers/adapter';
+import type { IncomingSipCall } from '../providers/sip/incoming';
+import { ECHO_LINE, type LineOption } from './line-options';
+import { CallSession, type CallSnapshot, type HangupVia, type SessionOptions } from './session';
 
-/** The current call (one at a time) for the views: dial, hang up, mute. */
+/** The current call (one at a time) for the views: dial, answer, hang up, mute, hold, DTMF. */
 export class Phone {
   snapshot = $state.raw<CallSnapshot | null>(null);
+  /** A call ringing in, waiting for Accept or Reject. */
+  incoming = $state.raw<IncomingSipCall | null>(null);
   #session: CallSession | null = null;
   readonly #backend: Backend;
   readonly #errors: ErrorLog;
-  readonly #createAdapter: AdapterFactory;
+  readonly #adapters: Adapters;
 
-  constructor(backend: Backend, errors: ErrorLog, factory: AdapterFactory = createAdapter) {
+  constructor(backend: Backend, errors: ErrorLog, adapters: Adapters) {
     this.#backend = backend;
     this.#errors = errors;
-    this.#createAdapter = factory;
+    this.#adapters = adapters;
   }
 
   /** A call is under way (not yet ended and recorded). */
@@ -36,39 +41,56 @@ export class Phone {
     return this.#session?.adapter.peerConnection() ?? null;
   }
 
-  async dial(destination: string, provider: Provider = 'echo'): Promise<void> {
+  async dial(destination: string, line: LineOption = ECHO_LINE): Promise<void> {
     if (this.busy) return;
     const wanted = destination.trim();
     if (!wanted) {
       this.#errors.report('Placing the call', new ApiFailure('bad_input', 'Enter a number or a SIP URI to call.'));
       return;
     }
-    let session: CallSession;
-    try {
-      session = new CallSession({
-        backend: this.#backend,
-        adapter: this.#createAdapter(provider, this.#backend),
-        destination: wanted,
-        onError: (context, error) => this.#errors.report(context, error),
-      });
-    } catch (error) {
-      this.#errors.report('Placing the call', error);
+    await this.#run('Placing the call', () => this.#adapters.dial(line), {
+      destination: wanted,
+      ...(line.account !== null ? { account: line.account } : {}),
+    });
+  }
+
+  /** A call rings in: offered to the user, or answered busy while another call is on. */
+  offer(call: IncomingSipCall): void {
+    if (this.busy || this.incoming) {
+      call.reject(486, 'Busy Here');
       return;
     }
-    this.#session = session;
-    session.subscribe((snapshot) => {
-      if (this.#session === session) this.snapshot = snapshot;
+    this.incoming = call;
+    call.onGone(() => {
+      if (this.incoming === call) this.incoming = null;
     });
+  }
+
+  async accept(): Promise<void> {
+    const call = this.incoming;
+    if (!call || this.busy) return;
+    let adapter: ProviderAdapter;
     try {
-      await session.start();
+      adapter = this.#adapters.answer(call);
     } catch (error) {
-      // The call record could not be opened: there is no call to show.
-      if (this.#session === session) {
-        this.#session = null;
-        this.snapshot = null;
-      }
-      this.#errors.report('Placing the call', error);
+      this.#errors.report('Answering the call', error);
+      this.reject();
+      return;
     }
+    call.reserve();
+    this.incoming = null;
+    await this.#run('Answering the call', () => adapter, {
+      destination: call.from,
+      account: call.account,
+      direction: 'inbound',
+    });
+  }
+
+  reject(): void {
+    const call = this.incoming;
+    if (!call) return;
+    this.incoming = null;
+    call.reject(486, 'Busy Here');
   }
 
   hangup(via: HangupVia = 'button'): Promise<void> {
@@ -84,5 +106,47 @@ export class Phone {
   toggleMute(): void {
     if (!this.busy || !this.#session || !this.snapshot) return;
     this.#session.setMuted(!this.snapshot.muted);
+  }
+
+  toggleHold(): void {
+    if (!this.busy || !this.#session || !this.snapshot) return;
+    this.#session.setHeld(!this.snapshot.held);
+  }
+
+  sendDtmf(digit: string): void {
+    if (!this.busy || !this.#session) return;
+    this.#session.sendDtmf(digit);
+  }
+
+  async #run(context: string, makeAdapter: () => ProviderAdapter, options: Omit<SessionOptions, 'backend' | 'adapter' | 'onError'>): Promise<void> {
+    let session: CallSession;
+    let adapter: ProviderAdapter;
+    try {
+      adapter = makeAdapter();
+      session = new CallSession({
+        backend: this.#backend,
+        adapter,
+        ...options,
+        onError: (what, error) => this.#errors.report(what, error),
+      });
+    } catch (error) {
+      this.#errors.report(context, error);
+      return;
+    }
+    this.#session = session;
+    session.subscribe((snapshot) => {
+      if (this.#session === session) this.snapshot = snapshot;
+    });
+    try {
+      await session.start();
+    } catch (error) {
+      // The call record could not be opened: there is no call to show (an incoming call is let go).
+      adapter.dispose();
+      if (this.#session === session) {
+        this.#session = null;
+        this.snapshot = null;
+      }
+      this.#errors.report(context, error);
+    }
   }
 }

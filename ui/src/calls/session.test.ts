@@ -1,14 +1,20 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiFailure } from '../api/errors';
 import type { EndInfo, RecordState } from '../api/generated';
-import type { CallSink, DialContext, ProviderAdapter } from '../providers/adapter';
+import type { CallSink, DialContext, LineFeatures, ProviderAdapter } from '../providers/adapter';
 import { FakeBackend, settle } from '../testing/fake-backend';
+import { FakePeerConnection } from '../testing/fake-webrtc';
 import { CallSession } from './session';
 
 /** An adapter the test drives by hand through the sink it was given. */
 class FakeAdapter implements ProviderAdapter {
   readonly provider = 'echo' as const;
   readonly label = 'fake line';
+  features: LineFeatures = { hold: true, dtmf: 'info' };
+  held: boolean[] = [];
+  digits: string[] = [];
+  /** Set to make setHeld/sendDtmf throw. */
+  refuse: Error | null = null;
   sink: CallSink | null = null;
   dialled: string | null = null;
   hangups = 0;
@@ -23,12 +29,22 @@ class FakeAdapter implements ProviderAdapter {
     this.dialled = destination;
     await this.dialImpl(context.sink);
   }
+  /** Replaces what hangup() does (it may report through the sink, as JsSIP does). */
+  hangupImpl: (() => unknown) | null = null;
   async hangup(): Promise<unknown> {
     this.hangups += 1;
-    return this.hangupResult;
+    return this.hangupImpl ? this.hangupImpl() : this.hangupResult;
   }
   setMuted(muted: boolean): void {
     this.muted.push(muted);
+  }
+  setHeld(held: boolean): void {
+    if (this.refuse) throw this.refuse;
+    this.held.push(held);
+  }
+  sendDtmf(digit: string): void {
+    if (this.refuse) throw this.refuse;
+    this.digits.push(digit);
   }
   peerConnection(): RTCPeerConnection | null {
     return null;
@@ -253,5 +269,130 @@ describe('CallSession', () => {
     expect(adapter.muted).toEqual([true, false]);
     expect(backend.params('record_event').map((p) => p.payload)).toEqual([{ action: 'mute' }, { action: 'unmute' }]);
     expect(session.snapshot.muted).toBe(false);
+  });
+});
+
+describe('CallSession with a provider that reports its end while hanging up', () => {
+  it('keeps our hangup as the one end (JsSIP emits failed/ended inside terminate())', async () => {
+    const { backend, adapter, session } = setup();
+    adapter.hangupImpl = () => {
+      adapter.sink!.ended({ by: 'local', failure: { message: 'reported from inside hangup' } }, { jssip: 'failed' });
+      return { hangup: 'cancel' };
+    };
+    await session.start();
+    await session.hangup();
+    const ended = backend.params('record_state').filter((p) => p.state === 'ended');
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({ end: { by: 'local', failure: {} }, raw: { hangup: { hangup: 'cancel' } } });
+    expect(adapter.disposed).toBe(1);
+  });
+});
+
+describe('CallSession: hold, DTMF, signalling, early media', () => {
+  it('records hold and resume as actions before asking the provider, and keeps the local hold', async () => {
+    const { backend, adapter, session } = setup();
+    await session.start();
+    void adapter.sink!.state('active', {});
+    session.setHeld(true);
+    session.setHeld(true); // already held: nothing
+    void adapter.sink!.state('held', { jssip: 'hold' });
+    session.setHeld(false);
+    await settle();
+    expect(adapter.held).toEqual([true, false]);
+    expect(backend.trace().filter((t) => t !== 'create_call')).toEqual(['state:dialing', 'state:active', 'action', 'state:held', 'action']);
+    expect(backend.params('record_event').map((p) => p.payload)).toEqual([{ action: 'hold' }, { action: 'resume' }]);
+    expect(session.snapshot.held).toBe(false);
+  });
+
+  it('sends DTMF digits the line’s way, journals each, and refuses what is not a digit', async () => {
+    const { backend, adapter, session, errors } = setup();
+    await session.start();
+    session.sendDtmf('1');
+    session.sendDtmf('#');
+    session.sendDtmf('x');
+    await settle();
+    expect(adapter.digits).toEqual(['1', '#']);
+    expect(session.snapshot.dtmf).toBe('1#');
+    expect(backend.params('record_event').map((p) => p.payload)).toEqual([
+      { action: 'dtmf', digit: '1', mode: 'info' },
+      { action: 'dtmf', digit: '#', mode: 'info' },
+    ]);
+    expect(errors.map((e) => e.context)).toEqual(['Sending DTMF']);
+  });
+
+  it('a refused hold shows the error and journals it; the snapshot does not pretend', async () => {
+    const { backend, adapter, session, errors } = setup();
+    await session.start();
+    adapter.refuse = new ApiFailure('hold', 'the call cannot be held now');
+    session.setHeld(true);
+    await settle();
+    expect(session.snapshot.held).toBe(false);
+    expect(errors.map((e) => e.context)).toEqual(['Holding the call']);
+    expect(backend.params('record_event').map((p) => [p.kind, (p.payload as { during?: string; action?: string }).during ?? (p.payload as { action: string }).action])).toEqual([
+      ['action', 'hold'],
+      ['error', 'hold'],
+    ]);
+  });
+
+  it('a line without hold or DTMF ignores both', async () => {
+    const { backend, adapter, session } = setup();
+    adapter.features = { hold: false, dtmf: null };
+    await session.start();
+    session.setHeld(true);
+    session.sendDtmf('1');
+    await settle();
+    expect(adapter.held).toEqual([]);
+    expect(adapter.digits).toEqual([]);
+    expect(backend.params('record_event')).toEqual([]);
+  });
+
+  it('journals signalling messages as source signalling, kind signal, in order with the states', async () => {
+    const { backend, adapter, session, advance } = setup();
+    await session.start();
+    // Captured at 1000; its write goes out once the writes queued before it are done, at 1025.
+    backend.handle('record_state', () => {
+      advance(25);
+      return [];
+    });
+    void adapter.sink!.state('trying', {});
+    adapter.sink!.signal({ direction: 'received', protocol: 'sip', summary: 'SIP/2.0 180 Ringing', body: 'SIP/2.0 180 Ringing\r\n\r\n' }, 1000);
+    adapter.sink!.signal({ direction: 'received', protocol: 'echo', summary: 'BYE', body: null });
+    void adapter.sink!.state('ringing', {});
+    await settle();
+    const recorded = backend.params('record_event');
+    // The journal is told how long the message waited, so it is stamped when it crossed the wire.
+    expect(recorded[0]).toEqual({
+      call_id: 'call-1',
+      source: 'signalling',
+      kind: 'signal',
+      payload: { direction: 'received', protocol: 'sip', summary: 'SIP/2.0 180 Ringing', body: 'SIP/2.0 180 Ringing\r\n\r\n' },
+      observed_ms_ago: 25,
+    });
+    expect(recorded[1]!.payload).toEqual({ direction: 'received', protocol: 'echo', summary: 'BYE', body: null });
+    expect(backend.trace().slice(-4)).toEqual(['state:trying', 'signal', 'signal', 'state:ringing']);
+  });
+
+  it('early media whose path never connects ends the call {by:error} too', async () => {
+    vi.useFakeTimers();
+    try {
+      const backend = new FakeBackend();
+      const adapter = new FakeAdapter();
+      const session = new CallSession({ backend, adapter, destination: '1', mediaTimeoutMs: 15_000 });
+      await session.start();
+      const pc = new FakePeerConnection();
+      adapter.sink!.peerConnection(pc as unknown as RTCPeerConnection);
+      void adapter.sink!.state('early', {});
+      await vi.advanceTimersByTimeAsync(10_000);
+      // The answer starts the count again.
+      void adapter.sink!.state('active', {});
+      await vi.advanceTimersByTimeAsync(14_999);
+      expect(session.snapshot.state).toBe('active');
+      await vi.advanceTimersByTimeAsync(1);
+      await session.closed();
+      expect(endedRecords(backend)[0]!.end).toEqual({ by: 'error', failure: { message: 'media never connected (ICE new 15 s after answer)' } });
+      expect(adapter.hangups).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

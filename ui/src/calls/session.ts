@@ -1,10 +1,11 @@
 import type { Backend } from '../api/backend';
 import { Listeners } from '../api/backend';
-import { describeError } from '../api/errors';
-import type { CallState, EndInfo, Provider } from '../api/generated';
+import { ApiFailure, describeError } from '../api/errors';
+import type { CallState, Direction, EndInfo, EventKind, Provider, Source } from '../api/generated';
 import { MEDIA_CONNECT_TIMEOUT_MS, MediaWatch } from '../media/watch';
 import { StatsSampler } from '../media/stats';
-import type { CallSink, ProgressState, ProviderAdapter, UiEventKind } from '../providers/adapter';
+import type { CallSink, LineFeatures, ProgressState, ProviderAdapter, UiEventKind } from '../providers/adapter';
+import type { SignalMessage } from './signal';
 
 /** A state and when this page saw it (on `clock`, in ms). */
 export interface TimelineEntry {
@@ -17,11 +18,21 @@ export interface CallSnapshot {
   /** Null until `create_call` answers. */
   callId: string | null;
   provider: Provider;
+  /** The account the call goes through (none for the Echo line). */
+  account: string | null;
+  direction: Direction;
+  /** The far end: the number dialled, or the caller of an incoming call. */
   destination: string;
+  /** What the line can do in a call (hold, DTMF). */
+  features: LineFeatures;
   state: CallState;
   entries: readonly TimelineEntry[];
   end: EndInfo | null;
   muted: boolean;
+  /** We put the call on hold (the far end may hold it too: that shows in `state`). */
+  held: boolean;
+  /** The DTMF digits sent so far. */
+  dtmf: string;
   /** Warnings about this call (also journaled), for the user to see. */
   warnings: readonly string[];
   /** Ending has begun (e.g. hanging up, waiting for the far end to confirm). */
@@ -36,6 +47,10 @@ export interface SessionOptions {
   backend: Pick<Backend, 'call'>;
   adapter: ProviderAdapter;
   destination: string;
+  /** The account to call through; required by the backend for every provider but Echo. */
+  account?: string;
+  /** `inbound` for a call we answer; outbound by default. */
+  direction?: Direction;
   /** Called for every failure the user should see (recording, dialling, hanging up). */
   onError?: (context: string, error: unknown) => void;
   /** A monotonic clock in ms (tests pass a fake). */
@@ -77,11 +92,16 @@ export class CallSession {
     this.#snapshot = {
       callId: null,
       provider: options.adapter.provider,
+      account: options.account ?? null,
+      direction: options.direction ?? 'outbound',
       destination: options.destination,
+      features: options.adapter.features,
       state: 'idle',
       entries: [],
       end: null,
       muted: false,
+      held: false,
+      dtmf: '',
       warnings: [],
       ending: false,
       closed: false,
@@ -108,10 +128,15 @@ export class CallSession {
    * was recorded then); every later failure ends the call `{by:'error'}` and goes to `onError`.
    */
   async start(): Promise<void> {
-    const { destination } = this.#snapshot;
+    const { destination, account, direction } = this.#snapshot;
     let call;
     try {
-      call = await this.#backend.call('create_call', { provider: this.#adapter.provider, destination });
+      call = await this.#backend.call('create_call', {
+        provider: this.#adapter.provider,
+        destination,
+        ...(account !== null ? { account } : {}),
+        ...(direction === 'inbound' ? { direction } : {}),
+      });
     } catch (error) {
       this.#update({ ending: false, closed: true });
       throw error;
@@ -163,6 +188,45 @@ export class CallSession {
     this.#update({ muted });
   }
 
+  /**
+   * Put the call on hold, or take it off. The action is journaled first; the state follows
+   * from the provider (`held`, then `active` again).
+   */
+  setHeld(held: boolean): void {
+    if (this.#finishing || this.#snapshot.closed || !this.#adapter.features.hold || held === this.#snapshot.held) return;
+    this.#record('action', { action: held ? 'hold' : 'resume' });
+    try {
+      this.#adapter.setHeld(held);
+    } catch (error) {
+      this.#failedAction(held ? 'Holding the call' : 'Resuming the call', held ? 'hold' : 'resume', error);
+      return;
+    }
+    this.#update({ held });
+  }
+
+  /** Send one DTMF digit the line's way (RFC 2833 or SIP INFO); journaled as an action. */
+  sendDtmf(digit: string): void {
+    const mode = this.#adapter.features.dtmf;
+    if (this.#finishing || this.#snapshot.closed || mode === null) return;
+    if (!/^[0-9*#A-D]$/.test(digit)) {
+      this.#onError('Sending DTMF', new ApiFailure('bad_input', `"${digit}" is not a DTMF digit (0-9, *, #, A-D)`));
+      return;
+    }
+    this.#record('action', { action: 'dtmf', digit, mode });
+    try {
+      this.#adapter.sendDtmf(digit);
+    } catch (error) {
+      this.#failedAction('Sending DTMF', 'dtmf', error);
+      return;
+    }
+    this.#update({ dtmf: this.#snapshot.dtmf + digit });
+  }
+
+  #failedAction(context: string, during: string, error: unknown): void {
+    this.#onError(context, error);
+    this.#record('error', { during, ...describeError(error) });
+  }
+
   /** Journal a warning about this call (e.g. the event stream missed events meanwhile). */
   warn(message: string, detail: Record<string, unknown> = {}): void {
     if (this.#recordingClosed) return;
@@ -190,8 +254,9 @@ export class CallSession {
       if (this.#recordingClosed) return Promise.resolve();
       this.#update({ state, entries: [...this.#snapshot.entries, { state, at: this.#clock() }] });
       const recorded = this.#recordState(state, raw);
+      if (state === 'early' && !this.#finishing) this.#watch?.expectMedia('early media');
       if (state === 'active' && !this.#finishing) {
-        this.#watch?.answered();
+        this.#watch?.expectMedia('answer');
         this.#sampler?.start();
       }
       return recorded;
@@ -208,6 +273,9 @@ export class CallSession {
       if ((kind === 'warning' || kind === 'error') && typeof message === 'string' && !this.#recordingClosed) {
         this.#update({ warnings: [...this.#snapshot.warnings, message] });
       }
+    },
+    signal: (message: SignalMessage, capturedAt?: number) => {
+      this.#recordAs('signalling', 'signal', message, capturedAt);
     },
     peerConnection: (pc: RTCPeerConnection) => {
       if (this.#watch || this.#finishing) return;
@@ -235,7 +303,9 @@ export class CallSession {
 
   #end(end: EndInfo, raw: unknown, hangUpProvider: boolean): Promise<void> {
     this.#update({ ending: true });
-    const ending = (async () => {
+    // Started on the next microtask, after `#finishing` is set: a provider that reports its end
+    // while being hung up (JsSIP does, synchronously) then finds this ending under way.
+    const ending = Promise.resolve().then(async () => {
       let endRaw = raw;
       if (hangUpProvider) {
         try {
@@ -264,7 +334,7 @@ export class CallSession {
       }
       await recorded;
       this.#update({ ending: false, closed: true });
-    })();
+    });
     this.#finishing ??= ending;
     return ending;
   }
@@ -283,16 +353,32 @@ export class CallSession {
   #recordState(state: CallState, raw: unknown, end?: EndInfo): Promise<void> {
     const callId = this.#snapshot.callId;
     if (callId === null || this.#recordingClosed) return Promise.resolve();
+    const happened = this.#clock();
     const params = end ? { call_id: callId, source: 'ui' as const, state, raw, end } : { call_id: callId, source: 'ui' as const, state, raw };
-    return this.#enqueue(`the call state "${state}"`, () => this.#backend.call('record_state', params));
+    return this.#enqueue(`the call state "${state}"`, () =>
+      this.#backend.call('record_state', { ...params, observed_ms_ago: this.#ago(happened) }),
+    );
+  }
+
+  /** How long ago (ms) something this session saw happened: the journal stamps it then. */
+  #ago(happened: number): number {
+    return Math.max(0, Math.round(this.#clock() - happened));
   }
 
   #record(kind: UiEventKind, payload: unknown): void {
+    this.#recordAs('ui', kind, payload);
+  }
+
+  /**
+   * Queue an event, stamped at `happened` (the session's clock; now by default): writes go out
+   * one after another, so the journal is told how long each waited.
+   */
+  #recordAs(source: Source, kind: Exclude<EventKind, 'state'>, payload: unknown, happened = this.#clock()): void {
     const callId = this.#snapshot.callId;
     // After `ended` the journal closes the call; late reports (e.g. a closing peer connection) are dropped.
     if (callId === null || this.#recordingClosed) return;
     void this.#enqueue(`a ${kind} event`, () =>
-      this.#backend.call('record_event', { call_id: callId, source: 'ui', kind, payload }),
+      this.#backend.call('record_event', { call_id: callId, source, kind, payload, observed_ms_ago: this.#ago(happened) }),
     );
   }
 

@@ -1,8 +1,15 @@
 import { errorText } from '../api/errors';
 import { selectedPair, statsEntries } from './stats';
 
-/** How long after answer the media path may take to connect before the call is given up. */
+/**
+ * How long after the answer (or after early media began) the media path may take to connect
+ * before the call is given up. Chromium itself reports `connectionState: 'failed'` about 15 s
+ * after ICE checks start, and JsSIP does not end such a call at all (reference/sip-lab.md §11).
+ */
 export const MEDIA_CONNECT_TIMEOUT_MS = 15_000;
+
+/** What media is expected after: the answer, or early media (a 183 with SDP). */
+export type MediaPhase = 'answer' | 'early media';
 
 /**
  * Watches a call's peer connection: journals every state change of the connection, ICE and ICE
@@ -23,6 +30,8 @@ export class MediaWatch {
   #failed = false;
   #stopped = false;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /** What the running timer counts from. */
+  #phase: MediaPhase | null = null;
   #remove: (() => void)[] = [];
 
   constructor(
@@ -59,12 +68,22 @@ export class MediaWatch {
 
   /** The call was answered: media must connect within the timeout. */
   answered(): void {
-    if (this.#connected || this.#stopped || this.#timer) return;
+    this.expectMedia('answer');
+  }
+
+  /**
+   * The far end sent its SDP (answer or early media): media must connect within the timeout,
+   * counted from now (an answer after early media starts the count again).
+   */
+  expectMedia(phase: MediaPhase): void {
+    if (this.#connected || this.#stopped || this.#failed || this.#phase === phase) return;
+    this.#phase = phase;
+    if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = null;
       if (!this.#connected) {
         const seconds = Math.round(this.#timeoutMs / 1000);
-        this.#fail(`media never connected (ICE ${this.#pc.iceConnectionState} ${seconds} s after answer)`);
+        this.#fail(`media never connected (ICE ${this.#pc.iceConnectionState} ${seconds} s after ${phase})`);
       }
     }, this.#timeoutMs);
   }

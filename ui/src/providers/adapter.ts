@@ -1,4 +1,5 @@
-import type { CallState, EndInfo, EventKind, Provider } from '../api/generated';
+import type { CallState, DtmfMode, EndInfo, EventKind, Provider } from '../api/generated';
+import type { SignalMessage } from '../calls/signal';
 
 /** States an adapter reports while a call is up. `idle` is the call before dialling; `ended` goes through `ended()`. */
 export type ProgressState = Exclude<CallState, 'idle' | 'ended'>;
@@ -23,6 +24,13 @@ export interface CallSink {
   failed(message: string, raw: unknown): void;
   /** Any other event worth keeping (media, warnings, errors). */
   event(kind: UiEventKind, payload: unknown): void;
+  /**
+   * A signalling message this page sent or received (journaled as `source: 'signalling'`,
+   * `kind: 'signal'`, in order with everything else). Secrets must already be redacted.
+   * `capturedAt` (the session's clock, ms) is when it crossed the wire: journal writes queue up,
+   * so the record says how long before its write the message was captured.
+   */
+  signal(message: SignalMessage, capturedAt?: number): void;
   /** The call's peer connection, as soon as it exists: media watch, stats and debugging use it. */
   peerConnection(pc: RTCPeerConnection): void;
 }
@@ -33,8 +41,17 @@ export interface DialContext {
   sink: CallSink;
 }
 
+/** What a line can do in a call beyond hanging up and muting. */
+export interface LineFeatures {
+  hold: boolean;
+  /** How DTMF digits are sent, or null when the line cannot send them. */
+  dtmf: DtmfMode | null;
+}
+
+export const NO_FEATURES: LineFeatures = { hold: false, dtmf: null };
+
 /**
- * One provider behind one interface: Echo now; SIP, Telnyx and Twilio later.
+ * One provider behind one interface: Echo and SIP now; Telnyx and Twilio later.
  * An adapter maps its provider's events onto the normalised states and keeps the raw events.
  */
 export interface ProviderAdapter {
@@ -44,6 +61,7 @@ export interface ProviderAdapter {
   /**
    * Place the call. Resolves once the call is on its way (the answer comes later through the
    * sink); rejects when it could not be placed. Reports `dialing` before sending anything.
+   * An adapter made for an incoming call answers it here instead (reporting `ringing` first).
    */
   dial(destination: string, context: DialContext): Promise<void>;
   /**
@@ -52,6 +70,11 @@ export interface ProviderAdapter {
    */
   hangup(): Promise<unknown>;
   setMuted(muted: boolean): void;
+  readonly features: LineFeatures;
+  /** Put the call on hold or take it off (a re-INVITE). Throws when it cannot be done now. */
+  setHeld(held: boolean): void;
+  /** Send one DTMF digit (0-9, *, #, A-D) the line's way. Throws when it cannot be sent now. */
+  sendDtmf(digit: string): void;
   peerConnection(): RTCPeerConnection | null;
   /** Stop the microphone, close the peer connection, stop listening. Safe to call twice. */
   dispose(): void;

@@ -3,7 +3,7 @@ import { ApiFailure, describeError } from '../api/errors';
 import type { EchoSignal } from '../api/generated';
 import { describeMicrophone, type GetUserMedia, openMicrophone, pageGetUserMedia } from '../media/microphone';
 import { RemoteAudio, type RemoteAudioPlayer } from '../media/playback';
-import type { CallSink, DialContext, ProviderAdapter } from './adapter';
+import { type CallSink, type DialContext, NO_FEATURES, type ProviderAdapter } from './adapter';
 import { echoReaction } from './echo-signals';
 import { candidateCounts, ICE_GATHERING_TIMEOUT_MS, waitForIceGathering } from './ice';
 
@@ -47,6 +47,7 @@ class DialAborted extends Error {
 export class EchoAdapter implements ProviderAdapter {
   readonly provider = 'echo' as const;
   readonly label = ECHO_LABEL;
+  readonly features = NO_FEATURES;
   readonly #backend: Pick<Backend, 'call' | 'onEvent' | 'eventsReady'>;
   readonly #env: EchoEnvironment;
   #callId: string | null = null;
@@ -157,6 +158,14 @@ export class EchoAdapter implements ProviderAdapter {
 
   setMuted(muted: boolean): void {
     for (const track of this.#microphone?.getAudioTracks() ?? []) track.enabled = !muted;
+  }
+
+  setHeld(): void {
+    throw new ApiFailure('unsupported', 'the Echo line has no hold');
+  }
+
+  sendDtmf(): void {
+    throw new ApiFailure('unsupported', 'the Echo line takes no DTMF');
   }
 
   dispose(): void {

@@ -18,6 +18,9 @@ export class FakeBackend implements Backend {
   readonly sent: Sent[] = [];
   readonly listeners = new Listeners<BackendEvent>();
   readonly calls = new Map<string, CallSummary>();
+  /** Every event journaled for each call, as `get_call` returns them. */
+  readonly journal = new Map<string, JournalEvent[]>();
+  #launchSeq = 0;
   #handlers = new Map<string, (params: unknown) => unknown>();
   #nextNumber = 1;
 
@@ -31,6 +34,12 @@ export class FakeBackend implements Backend {
     this.handle('record_state', (p) => this.#recordState(p));
     this.handle('record_event', (p) => this.#recordEvent(p));
     this.handle('log', () => ({}));
+    this.handle('list_accounts', () => []);
+    this.handle('get_call', (p) => {
+      const call = this.calls.get(p.call_id);
+      if (!call) throw new ApiFailure('unknown_call', `no call with id ${p.call_id}`);
+      return { call, events: [...(this.journal.get(call.id) ?? [])], diagnosis: null };
+    });
   }
 
   handle<M extends Method>(method: M, handler: Handler<M>): this {
@@ -101,15 +110,30 @@ export class FakeBackend implements Backend {
       failure: p.end?.failure ?? null,
     };
     this.calls.set(call.id, updated);
+    const recorded = this.#journaled(
+      event(call.id, updated.event_count, 'state', { state: p.state, from: call.state, raw: p.raw, end: p.end ?? null }, undefined, p.source),
+    );
     this.#published(updated);
-    return [event(call.id, updated.event_count, 'state', { state: p.state, from: call.state, raw: p.raw, end: p.end ?? null })];
+    return [recorded];
   }
 
   #recordEvent(p: RecordEvent): JournalEvent {
-    if (p.call_id === null) return event(null, 0, p.kind, p.payload);
+    if (p.kind === 'state') throw new ApiFailure('bad_input', 'kind: state changes go through record_state, which checks them');
+    if (p.call_id === null) return this.#journaled(event(null, ++this.#launchSeq, p.kind, p.payload, undefined, p.source));
     const call = this.#live(p.call_id);
     this.calls.set(call.id, { ...call, event_count: call.event_count + 1 });
-    return event(call.id, call.event_count + 1, p.kind, p.payload);
+    return this.#journaled(event(call.id, call.event_count + 1, p.kind, p.payload, undefined, p.source));
+  }
+
+  /** Like the real backend: every journaled event is kept and announced as a `journal` event. */
+  #journaled(recorded: JournalEvent): JournalEvent {
+    if (recorded.call_id !== null) {
+      const events = this.journal.get(recorded.call_id) ?? [];
+      events.push(recorded);
+      this.journal.set(recorded.call_id, events);
+    }
+    queueMicrotask(() => this.emit({ type: 'journal', event: recorded }));
+    return recorded;
   }
 }
 
@@ -133,14 +157,21 @@ export function summary(number: number, destination: string, change: Partial<Cal
   };
 }
 
-export function event(callId: string | null, seq: number, kind: JournalEvent['kind'], payload: unknown, t_ms = seq * 10): JournalEvent {
+export function event(
+  callId: string | null,
+  seq: number,
+  kind: JournalEvent['kind'],
+  payload: unknown,
+  t_ms = seq * 10,
+  source: JournalEvent['source'] = 'ui',
+): JournalEvent {
   return {
     call_id: callId,
     launch_id: 1,
     seq,
     t_ms,
     at: '2026-11-21T13:45:02.000Z',
-    source: 'ui',
+    source,
     kind,
     payload: payload as JournalEvent['payload'],
   };

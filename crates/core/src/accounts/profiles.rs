@@ -172,6 +172,21 @@ impl Profile {
         }
     }
 
+    /// The origin the UI's signalling connects to, as a Content Security Policy source: a SIP
+    /// PBX's `wss://host:port`, or a Telnyx profile's own signalling host.
+    pub fn signalling_source(&self) -> Option<String> {
+        match &self.settings {
+            ProviderSettings::Sip(s) => {
+                let (scheme, rest) = s.wss_uri.split_once("://")?;
+                let host = rest.split(['/', '?', '#']).next()?;
+                let safe = !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+                safe.then(|| format!("{scheme}://{host}"))
+            }
+            ProviderSettings::Telnyx(t) => t.signalling_host.as_ref().map(|host| format!("wss://{host}")),
+            ProviderSettings::Twilio(_) => None,
+        }
+    }
+
     pub fn provider(&self) -> crate::calls::Provider {
         match self.settings {
             ProviderSettings::Telnyx(_) => crate::calls::Provider::Telnyx,
@@ -358,6 +373,18 @@ mod tests {
             ProviderSettings::Twilio(t) => t,
             _ => unreachable!(),
         }
+    }
+
+    #[test]
+    fn signalling_sources_are_origins_only() {
+        let sip = |uri: &str| Profile {
+            name: "p".into(),
+            settings: ProviderSettings::Sip(SipSettings { wss_uri: uri.into(), sip_uri: "sip:a@b".into(), ..Default::default() }),
+        };
+        assert_eq!(sip("wss://pbx.example.com:8089/ws?x=1").signalling_source().as_deref(), Some("wss://pbx.example.com:8089"));
+        assert_eq!(sip("ws://127.0.0.1:20401").signalling_source().as_deref(), Some("ws://127.0.0.1:20401"));
+        assert_eq!(sip("wss://evil;script-src *").signalling_source(), None, "nothing can inject into the policy");
+        assert_eq!(twilio().signalling_source(), None);
     }
 
     #[test]

@@ -56,6 +56,7 @@ macro_rules! methods {
         pub(crate) fn visit_api_types(visitor: &mut impl ts_rs::TypeVisitor) {
             $( visitor.visit::<$params>(); visitor.visit::<$result>(); )*
             visitor.visit::<Event>();
+            visitor.visit::<SignalMessage>();
             visitor.visit::<crate::error::ApiError>();
         }
     };

@@ -96,6 +96,11 @@ pub struct RecordState {
     #[serde(default)]
     #[ts(optional)]
     pub end: Option<EndInfo>,
+    /// How long before this request the transition happened (the UI's writes queue up); the
+    /// journal stamps it at that moment.
+    #[serde(default)]
+    #[ts(optional)]
+    pub observed_ms_ago: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -105,8 +110,27 @@ pub struct RecordEvent {
     pub call_id: Option<String>,
     pub source: Source,
     pub kind: EventKind,
+    /// A `signal` event's payload must be a [`SignalMessage`].
     #[ts(type = "unknown")]
     pub payload: Value,
+    /// How long before this request it happened; the journal stamps it at that moment.
+    #[serde(default)]
+    #[ts(optional)]
+    pub observed_ms_ago: Option<f64>,
+}
+
+/// The longest an event may have waited before it was recorded.
+const MAX_OBSERVED_AGO_MS: f64 = 10.0 * 60.0 * 1000.0;
+
+/// `observed_ms_ago` as a duration, refusing what cannot be a delay.
+pub fn observed_ago(ms: Option<f64>) -> crate::Result<std::time::Duration> {
+    match ms {
+        None => Ok(std::time::Duration::ZERO),
+        Some(ms) if ms.is_finite() && (0.0..=MAX_OBSERVED_AGO_MS).contains(&ms) => {
+            Ok(std::time::Duration::from_secs_f64(ms / 1000.0))
+        }
+        Some(ms) => Err(crate::Error::bad_input("observed_ms_ago", format!("{ms} is not a delay between 0 and 600000 ms"))),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -161,9 +185,13 @@ pub struct SignalMessage {
     pub protocol: String,
     /// The first line or method, for the ladder's arrow ("INVITE", "180 Ringing").
     pub summary: String,
-    /// The whole message: text (SIP, SDP) or JSON (Verto, PStream).
+    /// The whole message: text (SIP, SDP) or JSON (Verto, PStream), with credentials redacted.
     #[ts(type = "unknown")]
     pub body: Value,
+    /// For app-level messages (a registration), the account they belong to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -10,7 +10,7 @@ mod schema;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -257,11 +257,24 @@ impl Journal {
 
     /// Append one event to a live call, or to the launch when `call_id` is none.
     pub fn append(&self, call_id: Option<&str>, source: Source, kind: EventKind, payload: Value) -> Result<JournalEvent> {
+        self.append_observed(call_id, source, kind, payload, Duration::ZERO)
+    }
+
+    /// Append an event that happened `ago` before it reached the journal (the UI's writes queue
+    /// up one after another): it is stamped at the moment it happened, on the same clock.
+    pub fn append_observed(
+        &self,
+        call_id: Option<&str>,
+        source: Source,
+        kind: EventKind,
+        payload: Value,
+        ago: Duration,
+    ) -> Result<JournalEvent> {
         if kind == EventKind::State {
             return Err(Error::bad_input("kind", "state changes go through record_state, which checks them"));
         }
         let mut inner = self.lock();
-        inner.insert(call_id, source, kind, payload)
+        inner.insert(call_id, source, kind, payload, ago)
     }
 
     /// Record a transition of the normalised state. Unexpected transitions are recorded too (the
@@ -274,6 +287,19 @@ impl Journal {
         state: CallState,
         raw: Value,
         end: Option<EndInfo>,
+    ) -> Result<Vec<JournalEvent>> {
+        self.record_state_observed(call_id, source, state, raw, end, Duration::ZERO)
+    }
+
+    /// [`Journal::record_state`] for a transition that happened `ago` before it was recorded.
+    pub fn record_state_observed(
+        &self,
+        call_id: &str,
+        source: Source,
+        state: CallState,
+        raw: Value,
+        end: Option<EndInfo>,
+        ago: Duration,
     ) -> Result<Vec<JournalEvent>> {
         if state == CallState::Ended && end.is_none() {
             return Err(Error::bad_input("end", "an ended state needs who ended it (local, remote or error)"));
@@ -293,13 +319,14 @@ impl Journal {
                     "message": format!("unexpected transition {} → {}", from.as_str(), state.as_str()),
                     "from": from, "to": state,
                 }),
+                ago,
             )?);
         }
         let mut payload = serde_json::json!({ "state": state, "from": from, "raw": raw });
         if let Some(end) = &end {
             payload["end"] = serde_json::to_value(end).map_err(|e| Error::Internal(e.to_string()))?;
         }
-        recorded.push(inner.insert(Some(call_id), source, EventKind::State, payload)?);
+        recorded.push(inner.insert(Some(call_id), source, EventKind::State, payload, ago)?);
 
         inner.live_call(call_id)?.state = state;
         inner.conn.execute("UPDATE calls SET state = ?2 WHERE id = ?1", params![call_id, sql_name(&state)])?;
@@ -384,13 +411,13 @@ impl Inner {
         })
     }
 
-    fn insert(&mut self, call_id: Option<&str>, source: Source, kind: EventKind, payload: Value) -> Result<JournalEvent> {
+    fn insert(&mut self, call_id: Option<&str>, source: Source, kind: EventKind, payload: Value, ago: Duration) -> Result<JournalEvent> {
         let (seq, t_ms) = match call_id {
             Some(id) => {
                 let call = self.live_call(id)?;
                 let seq = call.next_seq;
                 call.next_seq += 1;
-                (seq, call.started.elapsed().as_secs_f64() * 1000.0)
+                (seq, call.started.elapsed().saturating_sub(ago).as_secs_f64() * 1000.0)
             }
             None => {
                 let launch = self.launch.as_mut().ok_or_else(|| {
@@ -398,7 +425,7 @@ impl Inner {
                 })?;
                 let seq = launch.next_seq;
                 launch.next_seq += 1;
-                (seq, launch.started.elapsed().as_secs_f64() * 1000.0)
+                (seq, launch.started.elapsed().saturating_sub(ago).as_secs_f64() * 1000.0)
             }
         };
         let launch_id = self.launch_id()?;
@@ -409,7 +436,7 @@ impl Inner {
             launch_id,
             seq,
             t_ms,
-            at: now_utc(),
+            at: utc(time::OffsetDateTime::now_utc() - ago),
             source,
             kind,
             payload,
@@ -527,7 +554,10 @@ fn read_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<JournalEvent> {
 }
 
 pub(crate) fn now_utc() -> String {
-    let now = time::OffsetDateTime::now_utc();
+    utc(time::OffsetDateTime::now_utc())
+}
+
+fn utc(now: time::OffsetDateTime) -> String {
     let millis = now.millisecond();
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{millis:03}Z",

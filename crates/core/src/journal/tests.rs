@@ -148,3 +148,21 @@ fn calls_of_a_launch_whose_process_still_runs_stay_open() {
     let second = Journal::open(&path, "test").unwrap();
     assert_eq!(second.get_call(&call_id).unwrap().state, Idle);
 }
+
+#[test]
+fn an_event_that_waited_is_stamped_when_it_happened() {
+    let journal = Journal::in_memory("test").unwrap();
+    let call = echo_call(&journal);
+    std::thread::sleep(std::time::Duration::from_millis(60));
+    let late = journal
+        .append_observed(Some(&call.id), Source::Signalling, EventKind::Action, json!({}), std::time::Duration::from_millis(50))
+        .unwrap();
+    let now = journal.append(Some(&call.id), Source::Ui, EventKind::Action, json!({})).unwrap();
+    assert!(now.t_ms - late.t_ms >= 50.0, "{} vs {}", late.t_ms, now.t_ms);
+    assert!(late.t_ms >= 0.0);
+    // Never before the call started.
+    let early = journal
+        .append_observed(Some(&call.id), Source::Ui, EventKind::Action, json!({}), std::time::Duration::from_secs(3600))
+        .unwrap();
+    assert_eq!(early.t_ms, 0.0);
+}

@@ -58,7 +58,7 @@ impl Running {
 struct AppState {
     backend: Arc<Backend>,
     assets: Arc<dyn AssetSource>,
-    csp: HeaderValue,
+    port: u16,
 }
 
 /// Start serving on 127.0.0.1. Not async on purpose: the API's own handlers can start browser
@@ -71,7 +71,7 @@ pub fn start(backend: Arc<Backend>, assets: Arc<dyn AssetSource>, options: Optio
     let addr = listener.local_addr().map_err(|e| Error::io("reading the server address", e))?;
     let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
 
-    let state = AppState { backend, assets, csp: content_security_policy(addr.port()) };
+    let state = AppState { backend, assets, port: addr.port() };
     let gate = Arc::new(guard::Gate::new(addr.port(), secret.clone()));
     let app = Router::new()
         .route("/api/rpc", post(rpc))
@@ -93,14 +93,21 @@ pub fn start(backend: Arc<Backend>, assets: Arc<dyn AssetSource>, options: Optio
     Ok(Running { addr, secret, _stop: stop })
 }
 
-/// What pages from this server may load and connect to. Provider hosts join as providers land.
-fn content_security_policy(port: u16) -> HeaderValue {
+/// The providers' signalling and HTTP hosts the SDKs reach (Telnyx regions use subdomains,
+/// Twilio edges too). Loopback lab hosts come in through the accounts' own settings.
+const PROVIDER_SOURCES: &str = "wss://rtc.telnyx.com wss://*.rtc.telnyx.com https://*.telnyx.com wss://*.twilio.com https://*.twilio.com";
+
+/// What pages from this server may load and connect to: this server, the providers, and the
+/// signalling servers of the configured accounts (a SIP PBX's WebSocket, a Telnyx region).
+fn content_security_policy(port: u16, account_sources: &[String]) -> HeaderValue {
+    let accounts = account_sources.join(" ");
     let policy = format!(
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
-         media-src 'self' blob: mediastream:; connect-src 'self' ws://127.0.0.1:{port} ws://localhost:{port}; \
+         media-src 'self' blob: mediastream:; \
+         connect-src 'self' ws://127.0.0.1:{port} ws://localhost:{port} {PROVIDER_SOURCES} {accounts}; \
          frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     );
-    HeaderValue::from_str(&policy).expect("policy is ASCII")
+    HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
 }
 
 async fn rpc(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
@@ -180,7 +187,8 @@ async fn static_file(State(state): State<AppState>, uri: Uri) -> Response {
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     if path.ends_with(".html") {
-        headers.insert(header::CONTENT_SECURITY_POLICY, state.csp.clone());
+        let sources = state.backend.signalling_sources().await;
+        headers.insert(header::CONTENT_SECURITY_POLICY, content_security_policy(state.port, &sources));
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { Profile } from '../api/generated';
+import type { SipLines } from '../providers/sip/lines';
+import { NOT_REGISTERED, type RegistrationStatus } from '../providers/sip/registration';
+import { labProfile } from '../testing/sip-lab';
+import { LINE_STORAGE_KEY, Lines } from './lines.svelte';
+
+/** The part of SipLines that Lines uses, recording what it was asked. */
+class FakeSipLines {
+  readonly activated: string[] = [];
+  readonly restarted: string[] = [];
+  readonly reconciled: { accounts: string[]; saved: string | null }[] = [];
+  readonly started = new Set<string>();
+  #status: ((change: { account: string; status: RegistrationStatus }) => void) | null = null;
+  onStatus(cb: (change: { account: string; status: RegistrationStatus }) => void) {
+    this.#status = cb;
+    return () => undefined;
+  }
+  activate(profile: Profile) {
+    this.activated.push(profile.name);
+    this.started.add(profile.name);
+    return {} as never;
+  }
+  line(account: string) {
+    return this.started.has(account) ? ({} as never) : null;
+  }
+  restart(account: string) {
+    this.restarted.push(account);
+  }
+  reconcile(profiles: readonly Profile[], saved: string | null) {
+    this.reconciled.push({ accounts: profiles.map((p) => p.name), saved });
+  }
+  emit(account: string, status: RegistrationStatus) {
+    this.#status?.({ account, status });
+  }
+}
+
+function memoryStorage(initial: Record<string, string> = {}) {
+  const data = new Map(Object.entries(initial));
+  return { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), data };
+}
+
+const PROFILES: Profile[] = [labProfile('lab'), { name: 'support', provider: 'telnyx' }, labProfile('pbx2', { sip_uri: 'sip:bob@pbx2.example', dtmf: 'rfc2833' })];
+
+function setup(stored: Record<string, string> = {}) {
+  const sip = new FakeSipLines();
+  const storage = memoryStorage(stored);
+  const lines = new Lines(sip as unknown as SipLines, storage);
+  return { sip, storage, lines };
+}
+
+describe('Lines', () => {
+  it('offers the Echo line, then each account; Telnyx and Twilio are listed but not callable, with the reason', () => {
+    const { lines } = setup();
+    expect(lines.options.map((o) => o.label)).toEqual(['Echo line (built in)']);
+    lines.update(PROFILES);
+    expect(lines.options.map((o) => [o.id, o.label, o.callable, o.reason])).toEqual([
+      ['echo', 'Echo line (built in)', true, null],
+      ['account:lab', 'lab (SIP, sip:alice@lab.test)', true, null],
+      ['account:support', 'support (Telnyx)', false, 'Telnyx calls are not supported in this version yet'],
+      ['account:pbx2', 'pbx2 (SIP, sip:bob@pbx2.example)', true, null],
+    ]);
+    expect(lines.options[3]).toMatchObject({ hold: true, dtmf: 'rfc2833' });
+    expect(lines.selected.id).toBe('echo');
+  });
+
+  it('selecting a SIP line starts (registers) it and remembers it; unsupported lines cannot be selected', () => {
+    const { lines, sip, storage } = setup();
+    lines.update(PROFILES);
+    lines.select('account:lab');
+    expect(lines.selected.account).toBe('lab');
+    expect(sip.activated).toEqual(['lab']);
+    expect(storage.data.get(LINE_STORAGE_KEY)).toBe('account:lab');
+    lines.select('account:support');
+    expect(lines.selected.id).toBe('account:lab');
+    lines.select('echo');
+    expect(storage.data.get(LINE_STORAGE_KEY)).toBe('echo');
+  });
+
+  it('restores the remembered line once the accounts arrive, and falls back to Echo when it is gone', () => {
+    const { lines, sip } = setup({ [LINE_STORAGE_KEY]: 'account:pbx2' });
+    expect(lines.selected.id).toBe('echo');
+    lines.update(PROFILES);
+    expect(lines.selected.id).toBe('account:pbx2');
+    expect(sip.activated).toEqual(['pbx2']);
+    lines.update(PROFILES.filter((p) => p.name !== 'pbx2'), null);
+    expect(lines.selected.id).toBe('echo');
+    expect(sip.reconciled.at(-1)).toEqual({ accounts: ['lab', 'support'], saved: null });
+    // It comes back when the account does.
+    lines.update(PROFILES, 'pbx2');
+    expect(lines.selected.id).toBe('account:pbx2');
+    expect(sip.reconciled.at(-1)!.saved).toBe('pbx2');
+  });
+
+  it('keeps each SIP line’s registration, and registers again on request', () => {
+    const { lines, sip } = setup();
+    lines.update(PROFILES);
+    expect(lines.registration('lab')).toEqual(NOT_REGISTERED);
+    sip.emit('lab', { state: 'failed', status_code: 403, reason: 'Forbidden', detail: null, hint: null });
+    expect(lines.registration('lab')).toMatchObject({ state: 'failed', status_code: 403 });
+    lines.registerAgain('lab');
+    expect(sip.activated).toEqual(['lab']);
+    lines.registerAgain('lab');
+    expect(sip.restarted).toEqual(['lab']);
+  });
+});

@@ -1,0 +1,85 @@
+/** Where a SIP line's registration stands. */
+export type RegistrationState = 'unregistered' | 'registering' | 'registered' | 'failed';
+
+export interface RegistrationStatus {
+  state: RegistrationState;
+  /** The registrar's last final answer, when there was one (200, 401, 403, ...). */
+  status_code: number | null;
+  reason: string | null;
+  /** What is happening or went wrong, in words (e.g. "connecting to wss://pbx.example.com"). */
+  detail: string | null;
+  /** What to do about a failure. */
+  hint: string | null;
+}
+
+export const NOT_REGISTERED: RegistrationStatus = {
+  state: 'unregistered',
+  status_code: null,
+  reason: null,
+  detail: null,
+  hint: null,
+};
+
+export function registering(detail: string): RegistrationStatus {
+  return { state: 'registering', status_code: null, reason: null, detail, hint: null };
+}
+
+/** One line for the dialer: "registered", "failed: 403 Forbidden", "registering: connecting to …". */
+export function registrationText(status: RegistrationStatus): string {
+  const code = status.status_code !== null ? `${status.status_code}${status.reason ? ` ${status.reason}` : ''}` : null;
+  switch (status.state) {
+    case 'registered':
+      return 'registered';
+    case 'unregistered':
+      return status.detail ? `unregistered: ${status.detail}` : 'unregistered';
+    case 'registering':
+      return status.detail ? `registering: ${status.detail}` : 'registering';
+    case 'failed': {
+      const parts = [code, status.detail].filter((p): p is string => !!p);
+      return parts.length ? `failed: ${parts.join(' · ')}` : 'failed';
+    }
+  }
+}
+
+/** The realm a digest challenge names (`WWW-Authenticate: Digest realm="lab.test", ...`). */
+export function challengeRealm(header: string | null): string | null {
+  if (!header) return null;
+  return /realm\s*=\s*"([^"]*)"/i.exec(header)?.[1] ?? /realm\s*=\s*([^,\s]+)/i.exec(header)?.[1] ?? null;
+}
+
+/** What to do about a registrar's refusal. */
+export function registrationHint(status: number | null, offeredRealm: string | null, accountRealm: string): string | null {
+  switch (status) {
+    case 401:
+    case 407:
+      if (offeredRealm !== null && offeredRealm !== accountRealm) {
+        return `The server's digest realm is "${offeredRealm}" but the account uses "${accountRealm}": set the account's realm to "${offeredRealm}" (the HA1 digest depends on it).`;
+      }
+      return 'The server did not accept the credentials: check the auth user and the password in the account.';
+    case 403:
+      return 'The server refused this account: check the SIP URI, the auth user, and that the account may register from this address.';
+    case 404:
+      return "The registrar does not know this user: check the SIP URI's user and domain.";
+    case 423:
+      return 'The registrar wants a longer registration interval (423 Interval Too Brief).';
+    case 408:
+    case 480:
+    case 500:
+    case 503:
+    case 504:
+      return 'The registrar did not handle the registration: try again, or check the server.';
+    case null:
+      return null;
+    default:
+      return null;
+  }
+}
+
+/** Why the WebSocket dropped or never opened, in words. */
+export function transportDetail(url: string, code: number | undefined, reason: string | undefined): string {
+  const why = [code !== undefined ? `code ${code}` : null, reason ? reason : null].filter(Boolean).join(', ');
+  return `could not keep a WebSocket to ${url}${why ? ` (${why})` : ''}`;
+}
+
+export const TRANSPORT_HINT =
+  'Check the account’s WSS URI, that the server is reachable from here, and that its TLS certificate is trusted by this browser.';
