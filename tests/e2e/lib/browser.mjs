@@ -16,7 +16,8 @@ export function toneWav(dir) {
   return path;
 }
 
-export async function launchChromium({ wav }) {
+/** Chromium with a fake microphone; `extraArgs` for e.g. `--host-resolver-rules` to reach the lab. */
+export async function launchChromium({ wav, extraArgs = [] }) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -34,6 +35,7 @@ export async function launchChromium({ wav }) {
       '--allow-loopback-in-peer-connection',
       '--disable-features=WebRtcHideLocalIpsWithMdns',
       '--autoplay-policy=no-user-gesture-required',
+      ...extraArgs,
     ],
   });
 }
