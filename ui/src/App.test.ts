@@ -316,7 +316,7 @@ describe('history', () => {
     backend.handle('get_call', () => detail);
     await settled();
     const row = byTestId('history-row')!;
-    expect(row.textContent).toMatch(/103.*ended.*ended by far end.*603 Decline · Q\.850 21/s);
+    expect(row.textContent).toMatch(/103.*ended.*ended by far end.*603 Decline \(Q\.850 21: call rejected\)/s);
     row.querySelector('button')!.click();
     await settled();
     expect(backend.params('get_call')).toEqual([{ call_id: 'call-7' }]);

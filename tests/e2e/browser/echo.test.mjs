@@ -61,6 +61,8 @@ test('100 answers and echoes: active, audio both ways, hang up, journaled', asyn
   const signals = detail.events.filter((e) => e.kind === 'signal').map((e) => e.payload.summary);
   assert.deepEqual(signals, ['INVITE 100', '100 Trying', '200 OK', 'BYE', '200 OK']);
   assert.ok(detail.events.some((e) => e.kind === 'stats' && e.source === 'ui'), 'getStats samples journaled');
+  assert.equal(detail.diagnosis.rule, 'local_hangup');
+  assert.equal(detail.diagnosis.outcome, 'ok');
   const timeline = await page.textContent('[data-testid="timeline"]');
   assert.match(timeline, /active/);
 });
@@ -68,9 +70,10 @@ test('100 answers and echoes: active, audio both ways, hang up, journaled', asyn
 test('102 answers with silence: packets arrive, no audio energy', async () => {
   const callId = await dial('102');
   await waitForState('active');
+  // Listen for a few seconds, as a person would before deciding it is silent.
   const counters = await waitFor('inbound packets', async () => {
     const c = await rtpCounters(page);
-    return c && c.packetsReceived > 50 ? c : null;
+    return c && c.packetsReceived > 175 ? c : null;
   });
   assert.ok(counters.totalAudioEnergy < 1e-6, `silence, got energy ${counters.totalAudioEnergy}`);
   await page.keyboard.press('Escape');
@@ -78,6 +81,9 @@ test('102 answers with silence: packets arrive, no audio energy', async () => {
   const detail = await endedCall(callId);
   assert.deepEqual(states(detail), ['dialing', 'trying', 'active', 'ended']);
   assert.equal(detail.call.ended_by, 'local');
+  // The user hung up, but the call's story is the silence.
+  assert.equal(detail.diagnosis.rule, 'one_way_audio');
+  assert.match(detail.diagnosis.summary, /silence/);
 });
 
 test('103 is rejected before answer with 603 and Q.850 21', async () => {
@@ -89,6 +95,12 @@ test('103 is rejected before answer with 603 and Q.850 21', async () => {
   assert.equal(detail.call.failure.sip_status, 603);
   assert.equal(detail.call.failure.q850_cause, 21);
   assert.match(await page.textContent('[data-testid="end-reason"]'), /603 Decline · Q.850 21/);
+  assert.equal(detail.diagnosis.rule, 'sip_final_response');
+  await page.waitForSelector('[data-testid="diagnosis-summary"]');
+  assert.match(await page.textContent('[data-testid="diagnosis-summary"]'), /603 Decline/);
+  const row = page.locator(`[data-testid="history-row"][data-call-id="${callId}"] [data-testid="history-reason"]`);
+  await row.waitFor();
+  assert.match(await row.textContent(), /603 Decline \(Q\.850 21/);
 });
 
 test('an unknown number gets 404', async () => {
@@ -109,6 +121,7 @@ test('101 rings, is never answered, and ends by itself with 480', async () => {
   assert.equal(detail.call.failure.sip_status, 480);
   assert.equal(detail.call.failure.q850_cause, 19);
   assert.ok(detail.call.timings.total_ms > 14000 && detail.call.timings.total_ms < 20000, `${detail.call.timings.total_ms}`);
+  assert.match(detail.diagnosis.explanation, /nobody answered/);
 });
 
 test('a ringing call hung up with Escape is recorded as a local cancel', async () => {
@@ -120,6 +133,8 @@ test('a ringing call hung up with Escape is recorded as a local cancel', async (
   assert.equal(detail.call.ended_by, 'local');
   const signals = detail.events.filter((e) => e.kind === 'signal').map((e) => e.payload.summary);
   assert.ok(signals.includes('CANCEL'), signals.join(', '));
+  assert.equal(detail.diagnosis.rule, 'local_hangup');
+  assert.equal(detail.diagnosis.summary, 'You hung up while it rang');
 });
 
 test('105 answers but media never connects: the call ends with an ICE failure', async () => {
@@ -130,6 +145,7 @@ test('105 answers but media never connects: the call ends with an ICE failure', 
   assert.equal(detail.call.ended_by, 'error');
   assert.match(detail.call.failure.message, /media/i);
   assert.equal(detail.call.timings.to_media_ms, undefined, 'media never connected');
+  assert.equal(detail.diagnosis.rule, 'media_never_connected');
 });
 
 test('the page logged no errors of its own', () => {
