@@ -6,7 +6,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
-use str0m::change::SdpOffer;
+use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
+use str0m::media::{Direction, MediaKind};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcConfig};
 use tokio::sync::{mpsc, oneshot};
@@ -55,7 +56,9 @@ pub enum RunEnd {
     PathLost(String),
 }
 
+/// A negotiated media session, ready to [`run`](Session::run).
 pub struct Session {
+    /// The answer (ours when we answered, theirs when we offered).
     pub answer_sdp: String,
     rtc: Rtc,
     sockets: Vec<UdpSocket>,
@@ -65,6 +68,44 @@ pub struct Session {
 /// Accept the caller's offer and build the answer.
 pub fn answer(offer: &str, mode: MediaMode) -> Result<Session, String> {
     let offer = SdpOffer::from_sdp_string(offer).map_err(|e| format!("the offer SDP is not valid: {e}"))?;
+    let (mut rtc, sockets) = peer_on_local_addresses(mode)?;
+    let answer = rtc.sdp_api().accept_offer(offer).map_err(|e| format!("the offer could not be answered: {e}"))?;
+    Ok(Session { answer_sdp: answer.to_sdp_string(), rtc, sockets, mode })
+}
+
+/// An audio offer from this peer, waiting for the other side's answer: what a network sends
+/// when it places a call to the app (an incoming call, or a re-attach after a reconnect).
+pub struct PendingOffer {
+    pub offer_sdp: String,
+    rtc: Rtc,
+    pending: SdpPendingOffer,
+    sockets: Vec<UdpSocket>,
+    mode: MediaMode,
+}
+
+/// Make an audio offer (send and receive) from this machine's addresses.
+pub fn offer(mode: MediaMode) -> Result<PendingOffer, String> {
+    let (mut rtc, sockets) = peer_on_local_addresses(mode)?;
+    let mut changes = rtc.sdp_api();
+    changes.add_media(MediaKind::Audio, Direction::SendRecv, None, None, None);
+    let (offer, pending) = changes.apply().ok_or("str0m made no offer for an audio line")?;
+    Ok(PendingOffer { offer_sdp: offer.to_sdp_string(), rtc, pending, sockets, mode })
+}
+
+impl PendingOffer {
+    /// Apply the answer; the session then runs like an answering one.
+    pub fn accept(mut self, answer_sdp: &str) -> Result<Session, String> {
+        let answer = SdpAnswer::from_sdp_string(answer_sdp).map_err(|e| format!("the answer SDP is not valid: {e}"))?;
+        self.rtc
+            .sdp_api()
+            .accept_answer(self.pending, answer)
+            .map_err(|e| format!("the answer does not fit the offer: {e}"))?;
+        Ok(Session { answer_sdp: answer_sdp.to_string(), rtc: self.rtc, sockets: self.sockets, mode: self.mode })
+    }
+}
+
+fn peer_on_local_addresses(mode: MediaMode) -> Result<(Rtc, Vec<UdpSocket>), String> {
+    install_crypto();
     let mut rtc = RtcConfig::new().build(Instant::now());
     let sockets = bind_sockets(mode)?;
     for socket in &sockets {
@@ -72,8 +113,7 @@ pub fn answer(offer: &str, mode: MediaMode) -> Result<Session, String> {
         let candidate = Candidate::host(addr, "udp").map_err(|e| format!("host candidate {addr}: {e}"))?;
         rtc.add_local_candidate(candidate);
     }
-    let answer = rtc.sdp_api().accept_offer(offer).map_err(|e| format!("the offer could not be answered: {e}"))?;
-    Ok(Session { answer_sdp: answer.to_sdp_string(), rtc, sockets, mode })
+    Ok((rtc, sockets))
 }
 
 /// One UDP socket per local IPv4 address, so the caller can reach us whether it is this

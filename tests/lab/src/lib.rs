@@ -9,10 +9,12 @@
 
 pub mod faults;
 pub mod jwt;
+pub mod media;
 pub mod rest;
 pub mod sip;
 
 mod clock;
+mod wire_log;
 mod ids;
 mod server;
 

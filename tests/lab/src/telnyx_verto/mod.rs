@@ -6,13 +6,11 @@
 //! fake minted. Besides the socket it serves a loopback control API ([`control`]).
 
 pub mod control;
-mod media;
 mod network;
 pub mod protocol;
 pub mod scenarios;
 mod session;
 mod tls;
-mod wire_log;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,7 +25,7 @@ use tokio::task::JoinHandle;
 pub use callscope_rtc_peer::MediaMode;
 pub use network::{CallDirection, CallEnd, CallRecord, EndedBy, InboundCall, InboundError, MediaCounters};
 pub use tls::SIGNALLING_HOSTS;
-pub use wire_log::WireEntry;
+pub use crate::wire_log::WireEntry;
 
 use crate::rest::telnyx::LoginTokenVerifier;
 use crate::server::Server;

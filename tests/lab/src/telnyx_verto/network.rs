@@ -15,10 +15,10 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
-use super::media::{self, MediaEvents, MediaLeg, Offer};
+use crate::media::{self, MediaEvents, MediaLeg, Offer};
 use super::protocol::{self, method};
 use super::scenarios::{self, Hangup, Scenario, Step};
-use super::wire_log::WireLog;
+use crate::wire_log::WireLog;
 use super::VertoConfig;
 use crate::rest::telnyx::{LoginTokenOwner, LoginTokenVerifier};
 

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use tokio::task::AbortHandle;
 
 use super::gateway::{Client, Gateway, State};
-use super::media::{self, MediaEvents, MediaLeg, Offer};
+use crate::media::{self, MediaEvents, MediaLeg, Offer};
 use super::protocol::{server, GatewayError};
 use super::scenarios::AfterAnswer;
 use crate::ids;

@@ -15,7 +15,7 @@ use tokio::task::AbortHandle;
 use super::calls::Call;
 use super::insights::Insights;
 use super::protocol::{self, server, ClientMessage, GatewayError, Unreadable};
-use super::wire_log::WireLog;
+use crate::wire_log::WireLog;
 use super::PStreamConfig;
 use crate::rest::twilio::{AccessTokenRejection, AccessTokenVerifier, VerifiedAccessToken};
 

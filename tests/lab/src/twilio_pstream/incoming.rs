@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::calls::{Call, CallDirection, CallRecord, EndedBy, Step};
 use super::gateway::{Gateway, State};
-use super::media;
+use crate::media;
 use super::protocol::{server, GatewayError};
 use crate::ids;
 

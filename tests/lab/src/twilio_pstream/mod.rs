@@ -13,13 +13,11 @@ mod gateway;
 mod http;
 mod incoming;
 mod insights;
-mod media;
 mod outgoing;
 pub mod protocol;
 pub mod scenarios;
 mod session;
 mod tls;
-mod wire_log;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -37,7 +35,7 @@ pub use incoming::{IncomingCall, IncomingError};
 pub use insights::InsightsPost;
 pub use protocol::GatewayError;
 pub use scenarios::Timings;
-pub use wire_log::WireEntry;
+pub use crate::wire_log::WireEntry;
 
 use crate::rest::twilio::AccessTokenVerifier;
 use crate::server::Server;

@@ -1,5 +1,7 @@
-//! Every frame in and out, in order, with the connection it travelled on, so tests can check
-//! what was said on the wire (heartbeats included, as the string `"\n"`).
+//! The provider emulators' wire logs: every frame in and out, in order, with the connection it
+//! travelled on, so tests can check what was said on the wire. The Verto log has the format of
+//! the captured files in telnyx-frames/ (`t`, `dir`, `frame`); PStream heartbeats appear as the
+//! string `"\n"`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -14,9 +16,10 @@ const CAPACITY: usize = 20_000;
 pub struct WireEntry {
     /// Milliseconds since the emulator started.
     pub t: u64,
+    /// The client connection, numbered from 1; 0 for remarks about a call rather than a socket.
     pub connection: u64,
     /// `WS-URL` (the URL and Host the client opened), `C->S`, `S->C`, `CLOSED`, or `NOTE` (the
-    /// gateway's own remarks, e.g. why a token was refused).
+    /// emulator's own remarks, e.g. why a login or token was refused).
     pub dir: &'static str,
     pub frame: Value,
 }
