@@ -332,8 +332,8 @@ impl Backend {
         self.credentials.test(&params.name, params.create_connection).await
     }
 
-    pub(crate) async fn call_credentials(&self, _: Caller, params: AccountRef) -> Result<CallCredentials> {
-        let credentials = self.credentials.for_call(&params.name).await?;
+    pub(crate) async fn call_credentials(&self, _: Caller, params: CredentialsFor) -> Result<CallCredentials> {
+        let credentials = self.credentials.for_call(&params.name, params.fresh.unwrap_or(false)).await?;
         tracing::info!(account = params.name, "call credentials handed to the UI");
         Ok(credentials)
     }

@@ -65,14 +65,14 @@ impl CallState {
         matches!(
             (self, next),
             (Idle, Connecting | Dialing | Ringing)
-                | (Connecting, Ready)
+                | (Connecting, Ready | Active | Held)
                 | (Ready, Dialing | Ringing)
                 | (Dialing, Trying | Ringing | Early | Active)
                 | (Trying, Ringing | Early | Active)
                 | (Ringing, Early | Active)
                 | (Early, Ringing | Active)
-                | (Active, Held)
-                | (Held, Active)
+                | (Active, Held | Connecting)
+                | (Held, Active | Connecting)
         )
     }
 }
@@ -165,7 +165,8 @@ pub struct Failure {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sip_reason: Option<String>,
-    /// Q.850 cause value, from a `Reason:` header or a provider field.
+    /// Q.850 cause value, from a `Reason:` header or a provider field (a provider's cause code,
+    /// which may extend Q.850: Telnyx's MEDIA_TIMEOUT is 804).
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q850_cause: Option<u16>,
@@ -285,6 +286,9 @@ mod tests {
         assert!(Ringing.allows(Ended));
         assert!(!Ended.allows(Ended));
         assert!(!Active.allows(Ringing));
+        // A signalling reconnect mid-call: active → connecting (recovering) → active.
+        assert!(Active.allows(Connecting) && Connecting.allows(Active));
+        assert!(Held.allows(Connecting) && Connecting.allows(Held));
         assert!(!Dialing.allows(Held));
     }
 

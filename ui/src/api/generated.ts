@@ -92,6 +92,15 @@ export type CreateCall = { provider: Provider,
  */
 account?: string, destination: string, direction?: Direction, };
 
+/**
+ * Which account to fetch call credentials for.
+ */
+export type CredentialsFor = { name: string, 
+/**
+ * Mint a new token even when a cached one is still valid (after the provider refused it).
+ */
+fresh?: boolean, };
+
 export type DecodedCode = { 
 /**
  * The catalog's name ("SIP", "Q.850", "Telnyx D-code", ...).
@@ -192,7 +201,8 @@ export type Failure = {
  */
 provider_code?: string, sip_status?: number, sip_reason?: string, 
 /**
- * Q.850 cause value, from a `Reason:` header or a provider field.
+ * Q.850 cause value, from a `Reason:` header or a provider field (a provider's cause code,
+ * which may extend Q.850: Telnyx's MEDIA_TIMEOUT is 804).
  */
 q850_cause?: number, 
 /**
@@ -547,7 +557,7 @@ export interface ApiMethods {
   /** Check an account against its provider; for Telnyx it can create the credential connection. */
   test_account: { params: TestAccount; result: AccountTest };
   /** Short-lived credentials to place calls with an account (never its long-lived secrets). */
-  call_credentials: { params: AccountRef; result: CallCredentials };
+  call_credentials: { params: CredentialsFor; result: CallCredentials };
   /** Start browser mode in this process and open it in the default browser. */
   open_browser_mode: { params: NoParams; result: BrowserMode };
 }

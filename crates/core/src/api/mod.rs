@@ -94,7 +94,7 @@ methods! {
     /// Check an account against its provider; for Telnyx it can create the credential connection.
     test_account(TestAccount) -> AccountTest;
     /// Short-lived credentials to place calls with an account (never its long-lived secrets).
-    call_credentials(AccountRef) -> CallCredentials;
+    call_credentials(CredentialsFor) -> CallCredentials;
     /// Start browser mode in this process and open it in the default browser.
     open_browser_mode(NoParams) -> BrowserMode;
 }

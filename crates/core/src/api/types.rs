@@ -233,6 +233,16 @@ pub struct SaveAccount {
     pub mode: SaveMode,
 }
 
+/// Which account to fetch call credentials for.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CredentialsFor {
+    pub name: String,
+    /// Mint a new token even when a cached one is still valid (after the provider refused it).
+    #[serde(default)]
+    #[ts(optional)]
+    pub fresh: Option<bool>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct TestAccount {
     pub name: String,

@@ -127,11 +127,11 @@ impl Credentials {
         Ok(self.device.get_or_init(|| loaded))
     }
 
-    /// Everything the UI needs to place a call with `account`.
-    pub async fn for_call(&self, account: &str) -> Result<CallCredentials> {
+    /// Everything the UI needs to place a call with `account`; `fresh` skips a cached token.
+    pub async fn for_call(&self, account: &str, fresh: bool) -> Result<CallCredentials> {
         let profile = self.profile(account).await?;
         match &profile.settings {
-            ProviderSettings::Telnyx(settings) => Ok(CallCredentials::Telnyx(self.telnyx(&profile, settings).await?)),
+            ProviderSettings::Telnyx(settings) => Ok(CallCredentials::Telnyx(self.telnyx(&profile, settings, fresh).await?)),
             ProviderSettings::Twilio(settings) => Ok(CallCredentials::Twilio(self.twilio(&profile, settings).await?)),
             ProviderSettings::Sip(settings) => Ok(CallCredentials::Sip(self.sip(&profile, settings).await?)),
         }
@@ -174,10 +174,10 @@ impl Credentials {
         Ok(TwilioClient::new(&settings.account_sid, auth, TwilioOptions { api_base_url, voice_base_url, http: self.http.clone() })?)
     }
 
-    async fn telnyx(&self, profile: &Profile, settings: &TelnyxSettings) -> Result<TelnyxCall> {
+    async fn telnyx(&self, profile: &Profile, settings: &TelnyxSettings, fresh: bool) -> Result<TelnyxCall> {
         // One fetch per account at a time: a second caller waits and then finds the cache.
         let mut cache = self.telnyx.lock().await;
-        if let Some(cached) = cache.get(&profile.name) {
+        if let Some(cached) = cache.get(&profile.name).filter(|_| !fresh) {
             if still_fresh(cached.call.expires_at, unix_now()) {
                 return Ok(cached.call.clone());
             }

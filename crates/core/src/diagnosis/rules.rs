@@ -32,6 +32,7 @@ const RULES: &[Rule] = &[
     one_way_audio,
     media_never_connected,
     media_lost,
+    signalling_lost,
     telnyx_dcode_rule,
     account_limit,
     rejected_before_routing,
@@ -318,6 +319,32 @@ fn media_lost(facts: &Facts) -> Option<Finding> {
     })
 }
 
+/// The signalling socket dropped and the call could not be brought back (Telnyx 48501/45003,
+/// Twilio 31209), even though the SDK then reports a "normal" local hang-up.
+fn signalling_lost(facts: &Facts) -> Option<Finding> {
+    const LOST: [(&str, Catalog); 3] =
+        [("48501", Catalog::TelnyxSdk), ("45003", Catalog::TelnyxSdk), ("31209", Catalog::Twilio)];
+    let (code, catalog) = facts
+        .provider_codes
+        .iter()
+        .find_map(|c| LOST.iter().find(|(lost, _)| *lost == c.value).map(|(_, catalog)| (c, *catalog)))?;
+    let entry = lookup(catalog, &code.value)?;
+    let mut finding = from_entry(
+        "signalling_lost",
+        91,
+        entry,
+        format!("The signalling connection dropped and the call was lost ({} {})", entry.code, entry.name),
+        facts,
+    );
+    finding.explanation = format!(
+        "The app's WebSocket to the provider dropped during the call and the call could not be re-attached \
+         when it reconnected. {} The hang-up code that follows is the SDK's own fill-in.",
+        entry.meaning
+    );
+    finding.evidence = vec![evidence(code, format!("error {}", code.value))];
+    Some(finding)
+}
+
 // ---- The provider and the far end ----------------------------------------------------------
 
 fn telnyx_dcode_rule(facts: &Facts) -> Option<Finding> {
@@ -410,7 +437,8 @@ fn sip_final_response(facts: &Facts) -> Option<Finding> {
     if facts.ended_by == Some(EndedBy::Local) {
         return None;
     }
-    let status = facts.failure.sip_status?;
+    // A 2xx is the answer to a BYE, not a failure: `normal_end` tells that story.
+    let status = facts.failure.sip_status.filter(|s| *s >= 300)?;
     let entry = lookup_num(Catalog::Sip, status.into())?;
     let mut summary = format!("{status} {}", facts.failure.sip_reason.as_deref().unwrap_or(&entry.name));
     if let Some(cause) = facts.failure.q850_cause.and_then(|c| lookup_num(Catalog::Q850, c.into())) {

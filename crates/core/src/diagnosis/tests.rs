@@ -330,3 +330,29 @@ fn an_interrupted_call_says_callscope_stopped() {
     let d = Call::new().answered().ended(3000.0, EndedBy::Interrupted, Failure::default()).diagnose();
     assert_eq!(d.rule, "interrupted");
 }
+
+#[test]
+fn a_far_end_bye_answered_200_is_a_normal_end() {
+    let d = Call::new().answered().ended(9000.0, EndedBy::Remote, failure(Some(200), Some("OK"), Some(16), Some("NORMAL_CLEARING"))).diagnose();
+    assert_eq!(d.rule, "normal_end");
+    assert_eq!(d.outcome, Outcome::Ok);
+}
+
+#[test]
+fn a_dropped_signalling_connection_that_lost_the_call_says_so() {
+    let d = Call::new()
+        .answered()
+        .media(2100.0, json!({"pc": "connection", "state": "connected"}))
+        .error(8000.0, json!({"code": 48501, "name": "SESSION_NOT_REATTACHED", "message": "the session was not re-attached"}))
+        .ended(8010.0, EndedBy::Error, failure(None, None, Some(16), Some("NORMAL_CLEARING")))
+        .diagnose();
+    assert_eq!(d.rule, "signalling_lost");
+    assert!(d.summary.contains("48501"), "{}", d.summary);
+
+    let twilio = Call::new()
+        .answered()
+        .error(8000.0, json!({"code": 31209, "message": "Reconnect attempt is not authorized."}))
+        .ended(8010.0, EndedBy::Error, failure(None, None, None, Some("31209")))
+        .diagnose();
+    assert_eq!(twilio.rule, "signalling_lost");
+}
