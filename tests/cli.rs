@@ -43,7 +43,7 @@ fn stderr(output: &Output) -> String {
 /// A busy call: dialing → trying → ended by the far end with 486 / Q.850 17.
 fn seed_busy_call(journal: &Journal) -> String {
     let call = journal
-        .create_call(NewCall { provider: Provider::Echo, account: None, direction: Direction::Outbound, destination: "104".into() })
+        .create_call(NewCall { provider: Provider::Echo, account: None, ui_clock: None, direction: Direction::Outbound, destination: "104".into() })
         .unwrap();
     journal.record_state(&call.id, Source::Ui, CallState::Dialing, Value::Null, None).unwrap();
     let invite = json!({"direction": "sent", "protocol": "echo", "summary": "INVITE 104", "body": null});
@@ -103,7 +103,7 @@ fn reading_the_journal_leaves_a_live_call_alone() {
     let home = Home::new();
     let journal = home.journal();
     let call = journal
-        .create_call(NewCall { provider: Provider::Echo, account: None, direction: Direction::Outbound, destination: "100".into() })
+        .create_call(NewCall { provider: Provider::Echo, account: None, ui_clock: None, direction: Direction::Outbound, destination: "100".into() })
         .unwrap();
     journal.record_state(&call.id, Source::Ui, CallState::Dialing, Value::Null, None).unwrap();
     let list = stdout(&home.run(&["calls", "list"]));

@@ -32,7 +32,13 @@ function memoryStorage(initial: Record<string, string> = {}) {
 function start(options: { stored?: Record<string, string> } = {}) {
   const backend = new FakeBackend();
   const pbx = new FakePbx({ alice: ALICE_HA1 });
-  const accounts = new FakeAccounts(backend).seed(labProfile('lab'), { sip_password: 'x' }).seed({ name: 'support', provider: 'telnyx' });
+  const accounts = new FakeAccounts(backend).seed(labProfile('lab'), { sip_password: 'x' }).seed({
+    name: 'support',
+    provider: 'twilio',
+    account_sid: `AC${'0'.repeat(32)}`,
+    api_key_sid: `SK${'0'.repeat(32)}`,
+    insights: false,
+  });
   backend.handle('app_info', () => INFO);
   backend.handle('report_webrtc', () => ({}));
   backend.handle('list_calls', () => [...backend.calls.values()].reverse());
@@ -110,9 +116,9 @@ describe('the line selector', () => {
     expect(options).toEqual([
       ['echo', 'Echo line (built in)', false],
       ['account:lab', 'lab (SIP, sip:alice@lab.test)', false],
-      ['account:support', 'support (Telnyx) — not yet supported', true],
+      ['account:support', 'support (Twilio)', false],
     ]);
-    expect(text('line-unavailable')).toBe('support (Telnyx): Telnyx calls are not supported in this version yet');
+    expect(byTestId('line-unavailable')).toBeNull();
     expect(select.value).toBe('echo');
     expect(byTestId('registration-state')).toBeNull();
     expect(allByTestId('echo-number')).toHaveLength(1);
@@ -165,7 +171,7 @@ describe('SIP calls in the UI', () => {
     dial('486');
     await vi.waitFor(() => expect(text('call-state')).toBe('ended'));
     expect(text('end-reason')).toBe('Ended by the far end · 486 Busy Here');
-    expect(backend.params('create_call')).toEqual([{ provider: 'sip', account: 'lab', destination: '486' }]);
+    expect(backend.params('create_call')).toEqual([{ provider: 'sip', account: 'lab', destination: '486', ui_clock: expect.any(Number) }]);
 
     // The live ladder of the current call, from the journal events as they were written.
     await vi.waitFor(() => expect(allByTestId('ladder-arrow')).toHaveLength(4));
@@ -249,7 +255,7 @@ describe('incoming SIP calls in the UI', () => {
     expect(text('call-party')).toBe('sip:bob@lab.test');
     expect(byTestId('call-party')!.parentElement!.textContent).toMatch(/^\s*From sip:bob@lab\.test · via lab\s*$/);
     expect(byTestId('incoming-call')).toBeNull();
-    expect(backend.params('create_call')).toEqual([{ provider: 'sip', account: 'lab', destination: 'sip:bob@lab.test', direction: 'inbound' }]);
+    expect(backend.params('create_call')).toEqual([{ provider: 'sip', account: 'lab', destination: 'sip:bob@lab.test', direction: 'inbound', ui_clock: expect.any(Number) }]);
     expect(window.callscopeDebug!.peerConnection()).toBe(FakePeerConnection.created.at(-1));
     await vi.waitFor(() => expect(recordedSignals(backend, 'call-1').map((s) => s.summary)[0]).toMatch(/^INVITE /));
     expect(byTestId('hold-button')).not.toBeNull();

@@ -153,7 +153,7 @@ describe('placing calls', () => {
     await vi.waitFor(() => expect(byTestId('call-state')!.textContent).toBe('ended'));
     await settled();
 
-    expect(backend.params('create_call')).toEqual([{ provider: 'echo', destination: '104' }]);
+    expect(backend.params('create_call')).toEqual([{ provider: 'echo', destination: '104', ui_clock: expect.any(Number) }]);
     const lines = [...byTestId('timeline')!.querySelectorAll('li')].map((li) => li.textContent);
     expect(lines).toHaveLength(3);
     expect(lines[0]).toBe('+0 ms dialing');

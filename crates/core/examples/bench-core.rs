@@ -16,7 +16,7 @@ fn main() {
     // A call of about a minute: states, signalling, one stats sample a second.
     const EVENTS: usize = 2_000;
     let call = journal
-        .create_call(NewCall { provider: Provider::Sip, account: None, direction: Direction::Outbound, destination: "100".into() })
+        .create_call(NewCall { provider: Provider::Sip, account: None, ui_clock: None, direction: Direction::Outbound, destination: "100".into() })
         .unwrap();
     journal.record_state(&call.id, Source::Ui, CallState::Dialing, json!(null), None).unwrap();
     journal.record_state(&call.id, Source::Ui, CallState::Trying, json!(null), None).unwrap();

@@ -166,6 +166,7 @@ impl Backend {
         let new = NewCall {
             provider: params.provider,
             account: params.account,
+            ui_clock: params.ui_clock.filter(|c| c.is_finite() && *c >= 0.0),
             direction: params.direction.unwrap_or(Direction::Outbound),
             destination: params.destination,
         };
@@ -179,9 +180,9 @@ impl Backend {
         let call_id = params.call_id.clone();
         tracing::info!(call_id, state = params.state.as_str(), "call state");
         let ended = params.state == CallState::Ended;
-        let ago = observed_ago(params.observed_ms_ago)?;
+        let when = observed(params.observed_at, params.observed_ms_ago)?;
         let recorded = self
-            .journal(move |j| j.record_state_observed(&params.call_id, params.source, params.state, params.raw, params.end, ago))
+            .journal(move |j| j.record_state_observed(&params.call_id, params.source, params.state, params.raw, params.end, when))
             .await?;
         self.publish_recorded(&recorded);
         if ended {
@@ -197,9 +198,9 @@ impl Backend {
             serde_path_to_error::deserialize::<_, SignalMessage>(&params.payload)
                 .map_err(|e| Error::bad_input(format!("payload.{}", e.path()), e.into_inner().to_string()))?;
         }
-        let ago = observed_ago(params.observed_ms_ago)?;
+        let when = observed(params.observed_at, params.observed_ms_ago)?;
         let (call_id, source, kind, payload) = (params.call_id, params.source, params.kind, params.payload);
-        let event = self.journal(move |j| j.append_observed(call_id.as_deref(), source, kind, payload, ago)).await?;
+        let event = self.journal(move |j| j.append_observed(call_id.as_deref(), source, kind, payload, when)).await?;
         self.publish_recorded(std::slice::from_ref(&event));
         Ok(event)
     }

@@ -86,7 +86,12 @@ export type CheckStatus = "pass" | "warn" | "fail";
 
 export type Confidence = "low" | "medium" | "high";
 
-export type CreateCall = { provider: Provider, 
+export type CreateCall = { 
+/**
+ * The UI's monotonic clock (`performance.now()`, ms) as it asks: events it stamps later
+ * with `observed_at` map onto the call's one clock from here.
+ */
+ui_clock?: number, provider: Provider, 
 /**
  * The account to call through (required for every provider but the Echo line).
  */
@@ -282,7 +287,11 @@ call_id: string | null, source: Source, kind: EventKind,
  */
 payload: unknown, 
 /**
- * How long before this request it happened; the journal stamps it at that moment.
+ * When it happened on the UI's clock (see `CreateCall::ui_clock`).
+ */
+observed_at?: number, 
+/**
+ * Or: how long before this request it happened (app-level events, which have no call clock).
  */
 observed_ms_ago?: number, };
 
@@ -296,8 +305,12 @@ raw: unknown,
  */
 end?: EndInfo, 
 /**
- * How long before this request the transition happened (the UI's writes queue up); the
- * journal stamps it at that moment.
+ * When it happened on the UI's clock (see `CreateCall::ui_clock`): the journal stamps it
+ * then, whatever the request's own delay.
+ */
+observed_at?: number, 
+/**
+ * Or: how long before this request it happened.
  */
 observed_ms_ago?: number, };
 

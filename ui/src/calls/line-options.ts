@@ -31,11 +31,6 @@ export const ECHO_LINE: LineOption = {
   profile: null,
 };
 
-const NOT_YET: Record<'telnyx' | 'twilio', string> = {
-  telnyx: 'Telnyx calls are not supported in this version yet',
-  twilio: 'Twilio calls are not supported in this version yet',
-};
-
 export function accountLineId(account: string): string {
   return `account:${account}`;
 }
@@ -49,8 +44,12 @@ export function lineOptions(profiles: readonly Profile[]): LineOption[] {
       if (profile.provider === 'sip') {
         return { ...base, label: `${profile.name} (SIP, ${profile.sip_uri})`, callable: true, reason: null, hold: true, dtmf: profile.dtmf };
       }
-      const name = profile.provider === 'telnyx' ? 'Telnyx' : 'Twilio';
-      return { ...base, label: `${profile.name} (${name})`, callable: false, reason: NOT_YET[profile.provider], hold: false, dtmf: null };
+      if (profile.provider === 'telnyx') {
+        // DTMF goes as Verto `info` frames; hold is a Verto `modify`.
+        return { ...base, label: `${profile.name} (Telnyx)`, callable: true, reason: null, hold: true, dtmf: 'info' };
+      }
+      // The Voice SDK has no hold; `sendDigits` plays RFC 2833 tones.
+      return { ...base, label: `${profile.name} (Twilio)`, callable: true, reason: null, hold: false, dtmf: 'rfc2833' };
     }),
   ];
 }

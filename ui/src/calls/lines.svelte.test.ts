@@ -40,41 +40,68 @@ function memoryStorage(initial: Record<string, string> = {}) {
   return { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), data };
 }
 
-const PROFILES: Profile[] = [labProfile('lab'), { name: 'support', provider: 'telnyx' }, labProfile('pbx2', { sip_uri: 'sip:bob@pbx2.example', dtmf: 'rfc2833' })];
+const TWILIO: Profile = { name: 'tw', provider: 'twilio', account_sid: `AC${'0'.repeat(32)}`, api_key_sid: `SK${'0'.repeat(32)}`, insights: false };
+const PROFILES: Profile[] = [
+  labProfile('lab'),
+  { name: 'support', provider: 'telnyx' },
+  labProfile('pbx2', { sip_uri: 'sip:bob@pbx2.example', dtmf: 'rfc2833' }),
+  TWILIO,
+];
 
 function setup(stored: Record<string, string> = {}) {
   const sip = new FakeSipLines();
+  const telnyx = new FakeSipLines();
   const storage = memoryStorage(stored);
-  const lines = new Lines(sip as unknown as SipLines, storage);
-  return { sip, storage, lines };
+  const lines = new Lines(sip as unknown as SipLines, storage, telnyx as unknown as SipLines);
+  return { sip, telnyx, storage, lines };
 }
 
 describe('Lines', () => {
-  it('offers the Echo line, then each account; Telnyx and Twilio are listed but not callable, with the reason', () => {
+  it('offers the Echo line, then each account, every one callable', () => {
     const { lines } = setup();
     expect(lines.options.map((o) => o.label)).toEqual(['Echo line (built in)']);
     lines.update(PROFILES);
     expect(lines.options.map((o) => [o.id, o.label, o.callable, o.reason])).toEqual([
       ['echo', 'Echo line (built in)', true, null],
       ['account:lab', 'lab (SIP, sip:alice@lab.test)', true, null],
-      ['account:support', 'support (Telnyx)', false, 'Telnyx calls are not supported in this version yet'],
+      ['account:support', 'support (Telnyx)', true, null],
       ['account:pbx2', 'pbx2 (SIP, sip:bob@pbx2.example)', true, null],
+      ['account:tw', 'tw (Twilio)', true, null],
     ]);
+    // Twilio's Voice SDK has no hold; sendDigits plays RFC 2833 tones.
+    expect(lines.options[4]).toMatchObject({ hold: false, dtmf: 'rfc2833' });
     expect(lines.options[3]).toMatchObject({ hold: true, dtmf: 'rfc2833' });
+    // Telnyx holds with a Verto modify and sends DTMF as Verto info frames.
+    expect(lines.options[2]).toMatchObject({ hold: true, dtmf: 'info' });
     expect(lines.selected.id).toBe('echo');
   });
 
-  it('selecting a SIP line starts (registers) it and remembers it; unsupported lines cannot be selected', () => {
+  it('selecting a SIP line starts (registers) it and remembers it; unknown lines cannot be selected', () => {
     const { lines, sip, storage } = setup();
     lines.update(PROFILES);
     lines.select('account:lab');
     expect(lines.selected.account).toBe('lab');
     expect(sip.activated).toEqual(['lab']);
     expect(storage.data.get(LINE_STORAGE_KEY)).toBe('account:lab');
-    lines.select('account:support');
+    lines.select('account:nobody');
     expect(lines.selected.id).toBe('account:lab');
     lines.select('echo');
     expect(storage.data.get(LINE_STORAGE_KEY)).toBe('echo');
+  });
+
+  it('selecting a Telnyx line starts its client (login), keeps its status, and logs in again on request', () => {
+    const { lines, sip, telnyx } = setup();
+    lines.update(PROFILES);
+    expect(telnyx.reconciled.at(-1)).toEqual({ accounts: ['lab', 'support', 'pbx2', 'tw'], saved: null });
+    lines.select('account:support');
+    expect(telnyx.activated).toEqual(['support']);
+    expect(sip.activated).toEqual([]);
+    expect(lines.registers(lines.selected)).toBe(true);
+    expect(lines.registers(lines.options[0]!)).toBe(false);
+    telnyx.emit('support', { state: 'failed', status_code: 46001, reason: 'LOGIN_FAILED', detail: 'Telnyx refused the login', hint: null });
+    expect(lines.registration('support')).toMatchObject({ state: 'failed', status_code: 46001 });
+    lines.registerAgain('support');
+    expect(telnyx.restarted).toEqual(['support']);
   });
 
   it('restores the remembered line once the accounts arrive, and falls back to Echo when it is gone', () => {
@@ -85,7 +112,7 @@ describe('Lines', () => {
     expect(sip.activated).toEqual(['pbx2']);
     lines.update(PROFILES.filter((p) => p.name !== 'pbx2'), null);
     expect(lines.selected.id).toBe('echo');
-    expect(sip.reconciled.at(-1)).toEqual({ accounts: ['lab', 'support'], saved: null });
+    expect(sip.reconciled.at(-1)).toEqual({ accounts: ['lab', 'support', 'tw'], saved: null });
     // It comes back when the account does.
     lines.update(PROFILES, 'pbx2');
     expect(lines.selected.id).toBe('account:pbx2');

@@ -1,5 +1,4 @@
 import type { Profile } from '../api/generated';
-import type { SipLines } from '../providers/sip/lines';
 import { NOT_REGISTERED, type RegistrationStatus } from '../providers/sip/registration';
 import { ECHO_LINE, type LineOption, lineOptions } from './line-options';
 
@@ -7,6 +6,18 @@ import { ECHO_LINE, type LineOption, lineOptions } from './line-options';
 export const LINE_STORAGE_KEY = 'callscope.line';
 
 export type LineStorage = Pick<Storage, 'getItem' | 'setItem'>;
+
+/**
+ * The long-lived lines of one provider, one per account (SIP user agents, Telnyx clients): what
+ * the dialer's lines need of them.
+ */
+export interface AccountLines {
+  onStatus(cb: (change: { account: string; status: RegistrationStatus }) => void): () => void;
+  activate(profile: Profile): unknown;
+  line(account: string): unknown;
+  restart(account: string): void;
+  reconcile(profiles: readonly Profile[], saved: string | null): void;
+}
 
 export function pageStorage(): LineStorage | null {
   try {
@@ -18,26 +29,33 @@ export function pageStorage(): LineStorage | null {
 
 /**
  * The lines the dialer offers, which one is selected (remembered across launches), and each
- * SIP line's registration. A selected SIP line is started (registered) at once, so that it
- * can also receive calls.
+ * account line's registration (a SIP REGISTER, a Telnyx login). A selected SIP or Telnyx line
+ * is started at once, so that it can also receive calls.
  */
 export class Lines {
   options = $state.raw<LineOption[]>([ECHO_LINE]);
   selectedId = $state('echo');
-  /** Registration per SIP account. */
+  /** Registration (SIP) or login (Telnyx) per account. */
   registrations = $state.raw<Record<string, RegistrationStatus>>({});
-  readonly #sip: SipLines;
+  readonly #sip: AccountLines;
+  readonly #telnyx: AccountLines | null;
+  readonly #twilio: AccountLines | null;
   readonly #storage: LineStorage | null;
   /** The line the user chose last: selected as soon as it exists and can be called. */
   #wanted: string;
 
-  constructor(sip: SipLines, storage: LineStorage | null = pageStorage()) {
+  constructor(sip: AccountLines, storage: LineStorage | null = pageStorage(), telnyx: AccountLines | null = null, twilio: AccountLines | null = null) {
     this.#sip = sip;
+    this.#telnyx = telnyx;
+    this.#twilio = twilio;
     this.#storage = storage;
     this.#wanted = this.#read() ?? 'echo';
-    sip.onStatus(({ account, status }) => {
+    const keep = ({ account, status }: { account: string; status: RegistrationStatus }) => {
       this.registrations = { ...this.registrations, [account]: status };
-    });
+    };
+    sip.onStatus(keep);
+    telnyx?.onStatus(keep);
+    twilio?.onStatus(keep);
   }
 
   get selected(): LineOption {
@@ -60,21 +78,37 @@ export class Lines {
   update(profiles: readonly Profile[], saved: string | null = null): void {
     this.options = lineOptions(profiles);
     this.#sip.reconcile(profiles, saved);
+    this.#telnyx?.reconcile(profiles, saved);
+    this.#twilio?.reconcile(profiles, saved);
     const wanted = this.options.find((o) => o.id === this.#wanted && o.callable);
     this.#apply(wanted ?? ECHO_LINE);
   }
 
-  /** Register the account again with fresh credentials. */
+  /** Register (or log in) the account again with fresh credentials. */
   registerAgain(account: string): void {
     const option = this.options.find((o) => o.account === account);
     if (!option?.profile) return;
-    if (this.#sip.line(account)) this.#sip.restart(account);
-    else this.#sip.activate(option.profile);
+    const lines = this.#linesOf(option);
+    if (!lines) return;
+    if (lines.line(account)) lines.restart(account);
+    else lines.activate(option.profile);
+  }
+
+  /** Whether the line registers or logs in (and so has a status to show). */
+  registers(option: LineOption): boolean {
+    return this.#linesOf(option) !== null && option.account !== null;
+  }
+
+  #linesOf(option: LineOption): AccountLines | null {
+    if (option.provider === 'sip') return this.#sip;
+    if (option.provider === 'telnyx') return this.#telnyx;
+    if (option.provider === 'twilio') return this.#twilio;
+    return null;
   }
 
   #apply(option: LineOption): void {
     this.selectedId = option.id;
-    if (option.provider === 'sip' && option.profile) this.#sip.activate(option.profile);
+    if (option.profile) this.#linesOf(option)?.activate(option.profile);
   }
 
   #read(): string | null {

@@ -3,8 +3,7 @@ import { ApiFailure } from '../api/errors';
 import type { CallState } from '../api/generated';
 import type { ErrorLog } from '../app/errors.svelte';
 import type { Adapters } from '../providers';
-import type { ProviderAdapter } from '../providers/adapter';
-import type { IncomingSipCall } from '../providers/sip/incoming';
+import type { IncomingCall, ProviderAdapter } from '../providers/adapter';
 import { ECHO_LINE, type LineOption } from './line-options';
 import { CallSession, type CallSnapshot, type HangupVia, type SessionOptions } from './session';
 
@@ -12,7 +11,7 @@ import { CallSession, type CallSnapshot, type HangupVia, type SessionOptions } f
 export class Phone {
   snapshot = $state.raw<CallSnapshot | null>(null);
   /** A call ringing in, waiting for Accept or Reject. */
-  incoming = $state.raw<IncomingSipCall | null>(null);
+  incoming = $state.raw<IncomingCall | null>(null);
   #session: CallSession | null = null;
   readonly #backend: Backend;
   readonly #errors: ErrorLog;
@@ -55,7 +54,7 @@ export class Phone {
   }
 
   /** A call rings in: offered to the user, or answered busy while another call is on. */
-  offer(call: IncomingSipCall): void {
+  offer(call: IncomingCall): void {
     if (this.busy || this.incoming) {
       call.reject(486, 'Busy Here');
       return;

@@ -78,7 +78,7 @@ describe('CallSession', () => {
   it('opens the call record, then records every state in the order the adapter reported it', async () => {
     const { backend, adapter, session, advance, errors } = setup();
     await session.start();
-    expect(backend.sent[0]).toEqual({ method: 'create_call', params: { provider: 'echo', destination: '104' } });
+    expect(backend.sent[0]).toEqual({ method: 'create_call', params: { provider: 'echo', destination: '104', ui_clock: 1000 } });
     expect(adapter.dialled).toBe('104');
     advance(12);
     void adapter.sink!.state('trying', { signal: 'trying' });
@@ -360,13 +360,13 @@ describe('CallSession: hold, DTMF, signalling, early media', () => {
     void adapter.sink!.state('ringing', {});
     await settle();
     const recorded = backend.params('record_event');
-    // The journal is told how long the message waited, so it is stamped when it crossed the wire.
+    // The journal gets the UI-clock time it crossed the wire, not the time its write went out.
     expect(recorded[0]).toEqual({
       call_id: 'call-1',
       source: 'signalling',
       kind: 'signal',
       payload: { direction: 'received', protocol: 'sip', summary: 'SIP/2.0 180 Ringing', body: 'SIP/2.0 180 Ringing\r\n\r\n' },
-      observed_ms_ago: 25,
+      observed_at: 1000,
     });
     expect(recorded[1]!.payload).toEqual({ direction: 'received', protocol: 'echo', summary: 'BYE', body: null });
     expect(backend.trace().slice(-4)).toEqual(['state:trying', 'signal', 'signal', 'state:ringing']);
@@ -394,5 +394,50 @@ describe('CallSession: hold, DTMF, signalling, early media', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('watches and samples a replacement peer connection (a call re-attached after a reconnect)', async () => {
+    vi.useFakeTimers();
+    try {
+      const backend = new FakeBackend();
+      const adapter = new FakeAdapter();
+      const session = new CallSession({ backend, adapter, destination: '1', mediaTimeoutMs: 15_000, statsIntervalMs: 1000 });
+      await session.start();
+      const first = new FakePeerConnection();
+      adapter.sink!.peerConnection(first as unknown as RTCPeerConnection);
+      void adapter.sink!.state('active', {});
+      first.setState('connectionState', 'connected', 'connectionstatechange');
+      await vi.advanceTimersByTimeAsync(1000);
+      void adapter.sink!.state('connecting', { sdk: 'recovering' });
+      const second = new FakePeerConnection();
+      second.stats = [{ id: 'in', type: 'inbound-rtp', kind: 'audio', packetsReceived: 7 }];
+      adapter.sink!.peerConnection(second as unknown as RTCPeerConnection);
+      // The same connection again changes nothing.
+      adapter.sink!.peerConnection(second as unknown as RTCPeerConnection);
+      // The old one is no longer watched.
+      first.setState('connectionState', 'failed', 'connectionstatechange');
+      void adapter.sink!.state('active', {});
+      await vi.advanceTimersByTimeAsync(1000);
+      const media = backend.params('record_event').filter((p) => p.kind === 'media').map((p) => p.payload);
+      expect(media.filter((p) => (p as { pc?: string }).pc === 'replaced')).toHaveLength(1);
+      expect(media).not.toContainEqual({ pc: 'connection', state: 'failed' });
+      const stats = backend.params('record_event').filter((p) => p.kind === 'stats').map((p) => p.payload);
+      expect(stats.at(-1)).toMatchObject({ inbound_rtp: { packetsReceived: 7 } });
+      // The new connection must connect within the media timeout, as after an answer.
+      await vi.advanceTimersByTimeAsync(15_000);
+      await session.closed();
+      expect(endedRecords(backend)[0]!.end).toEqual({ by: 'error', failure: { message: 'media never connected (ICE new 15 s after answer)' } });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('keeps the codes a provider put on our own hang-up in the end record, still ended by us', async () => {
+    const { backend, adapter, session } = setup();
+    await session.start();
+    (adapter as FakeAdapter & { hangupFailure: () => unknown }).hangupFailure = () => ({ provider_code: 'USER_BUSY', q850_cause: 17 });
+    await session.hangup();
+    expect(endedRecords(backend)[0]!.end).toEqual({ by: 'local', failure: { provider_code: 'USER_BUSY', q850_cause: 17 } });
+    expect(session.snapshot.end).toEqual({ by: 'local', failure: { provider_code: 'USER_BUSY', q850_cause: 17 } });
   });
 });

@@ -80,6 +80,7 @@ export class CallSession {
   #finishing: Promise<void> | null = null;
   #hangupBeforeCreated: HangupVia | null = null;
   #watch: MediaWatch | null = null;
+  #watchedPc: RTCPeerConnection | null = null;
   #sampler: StatsSampler | null = null;
 
   constructor(options: SessionOptions) {
@@ -132,6 +133,9 @@ export class CallSession {
     let call;
     try {
       call = await this.#backend.call('create_call', {
+        // The journal maps this session's clock onto the call's: events are then stamped when
+        // they happened, whatever each write's own delay.
+        ui_clock: this.#clock(),
         provider: this.#adapter.provider,
         destination,
         ...(account !== null ? { account } : {}),
@@ -278,7 +282,16 @@ export class CallSession {
       this.#recordAs('signalling', 'signal', message, capturedAt);
     },
     peerConnection: (pc: RTCPeerConnection) => {
-      if (this.#watch || this.#finishing) return;
+      if (this.#finishing || pc === this.#watchedPc) return;
+      const replaced = this.#watch !== null;
+      if (replaced) {
+        // The provider replaced the call's connection (Telnyx re-attaching a call after its
+        // signalling reconnected): watch and sample the new one from now on.
+        this.#watch?.stop();
+        void this.#sampler?.stop(false);
+        this.#record('media', { pc: 'replaced' });
+      }
+      this.#watchedPc = pc;
       this.#watch = new MediaWatch(
         pc,
         (payload) => this.#record('media', payload),
@@ -291,6 +304,12 @@ export class CallSession {
         (error) => this.warn(`getStats failed: ${describeError(error).message}`),
         this.#statsIntervalMs,
       );
+      if (replaced && (this.#snapshot.state === 'active' || this.#snapshot.state === 'held')) {
+        this.#watch.expectMedia('answer');
+        this.#sampler.start();
+      } else if (replaced && this.#snapshot.entries.some((e) => e.state === 'active')) {
+        this.#sampler.start();
+      }
     },
   };
 
@@ -310,6 +329,9 @@ export class CallSession {
       if (hangUpProvider) {
         try {
           endRaw = { cause: raw, hangup: await this.#adapter.hangup() };
+          // Codes the provider put on our own hang-up (Telnyx's SDK fill-ins), kept in the record.
+          const filled = end.by === 'local' ? this.#adapter.hangupFailure?.() : null;
+          if (filled) end = { ...end, failure: { ...filled, ...end.failure } };
         } catch (error) {
           const described = describeError(error);
           this.#onError('Hanging up', error);
@@ -356,21 +378,19 @@ export class CallSession {
     const happened = this.#clock();
     const params = end ? { call_id: callId, source: 'ui' as const, state, raw, end } : { call_id: callId, source: 'ui' as const, state, raw };
     return this.#enqueue(`the call state "${state}"`, () =>
-      this.#backend.call('record_state', { ...params, observed_ms_ago: this.#ago(happened) }),
+      this.#backend.call('record_state', { ...params, observed_at: happened }),
     );
   }
 
-  /** How long ago (ms) something this session saw happened: the journal stamps it then. */
-  #ago(happened: number): number {
-    return Math.max(0, Math.round(this.#clock() - happened));
-  }
+
 
   #record(kind: UiEventKind, payload: unknown): void {
     this.#recordAs('ui', kind, payload);
   }
 
   /**
-   * Queue an event, stamped at `happened` (the session's clock; now by default): writes go out
+   * Queue an event, stamped at `happened` (the session's clock, given to the journal with the
+   * call; now by default): writes go out
    * one after another, so the journal is told how long each waited.
    */
   #recordAs(source: Source, kind: Exclude<EventKind, 'state'>, payload: unknown, happened = this.#clock()): void {
@@ -378,7 +398,7 @@ export class CallSession {
     // After `ended` the journal closes the call; late reports (e.g. a closing peer connection) are dropped.
     if (callId === null || this.#recordingClosed) return;
     void this.#enqueue(`a ${kind} event`, () =>
-      this.#backend.call('record_event', { call_id: callId, source, kind, payload, observed_ms_ago: this.#ago(happened) }),
+      this.#backend.call('record_event', { call_id: callId, source, kind, payload, observed_at: happened }),
     );
   }
 

@@ -95,6 +95,16 @@ export function selectedPair(entries: StatsEntry[]): SelectedPair | null {
   };
 }
 
+/** How many local candidates of each type were gathered (`{host, srflx, relay, prflx}`). */
+export function localCandidateCounts(entries: StatsEntry[]): Record<'host' | 'srflx' | 'relay' | 'prflx', number> {
+  const counts = { host: 0, srflx: 0, relay: 0, prflx: 0 };
+  for (const entry of entries) {
+    const type = entry.candidateType;
+    if (entry.type === 'local-candidate' && typeof type === 'string' && type in counts) counts[type as keyof typeof counts] += 1;
+  }
+  return counts;
+}
+
 export function sampleFromStats(entries: StatsEntry[], final = false): StatsSample {
   const inbound = entries.find((e) => e.type === 'inbound-rtp' && isAudio(e));
   const outbound = entries.find((e) => e.type === 'outbound-rtp' && isAudio(e));

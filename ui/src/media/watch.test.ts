@@ -45,6 +45,38 @@ describe('MediaWatch', () => {
     expect(failures).toEqual([]);
   });
 
+  it('asks again for the selected pair when the engine has none yet as the connection connects', async () => {
+    vi.useFakeTimers();
+    const { pc, records } = watch();
+    pc.setState('connectionState', 'connected', 'connectionstatechange');
+    await vi.advanceTimersByTimeAsync(250);
+    expect(records.some((r) => r.pc === 'selected_candidate_pair')).toBe(false);
+    pc.stats = [
+      { id: 'P', type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R', state: 'succeeded', selected: true },
+      { id: 'L', type: 'local-candidate', candidateType: 'relay', protocol: 'udp', address: '10.0.0.2', port: 5000 },
+      { id: 'R', type: 'remote-candidate', candidateType: 'host', protocol: 'udp', address: '127.0.0.1', port: 6000 },
+    ];
+    await vi.advanceTimersByTimeAsync(1000);
+    const pairs = records.filter((r) => r.pc === 'selected_candidate_pair');
+    expect(pairs).toHaveLength(1);
+    expect(pairs[0]!.local).toMatchObject({ candidateType: 'relay' });
+  });
+
+  it('records null once when no pair ever shows up, and counts the local candidates when gathering completes', async () => {
+    vi.useFakeTimers();
+    const { pc, records } = watch();
+    pc.stats = [
+      { id: 'a', type: 'local-candidate', candidateType: 'relay' },
+      { id: 'b', type: 'local-candidate', candidateType: 'relay' },
+      { id: 'c', type: 'remote-candidate', candidateType: 'host' },
+    ];
+    pc.setState('iceGatheringState', 'complete', 'icegatheringstatechange');
+    pc.setState('connectionState', 'connected', 'connectionstatechange');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(records).toContainEqual({ pc: 'ice_candidates', host: 0, srflx: 0, relay: 2, prflx: 0 });
+    expect(records.filter((r) => r.pc === 'selected_candidate_pair')).toEqual([{ pc: 'selected_candidate_pair', local: null, remote: null }]);
+  });
+
   it('records candidate errors with their url, code and text', () => {
     const { pc, records } = watch();
     const event = Object.assign(new Event('icecandidateerror'), {

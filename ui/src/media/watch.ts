@@ -1,5 +1,5 @@
 import { errorText } from '../api/errors';
-import { selectedPair, statsEntries } from './stats';
+import { localCandidateCounts, selectedPair, statsEntries } from './stats';
 
 /**
  * How long after the answer (or after early media began) the media path may take to connect
@@ -11,6 +11,10 @@ export const MEDIA_CONNECT_TIMEOUT_MS = 15_000;
 /** What media is expected after: the answer, or early media (a 183 with SDP). */
 export type MediaPhase = 'answer' | 'early media';
 
+/** Chromium sometimes has no selected pair yet when the connection turns `connected`: ask again this often, this many times. */
+const SELECTED_PAIR_RETRY_MS = 200;
+const SELECTED_PAIR_TRIES = 5;
+
 /**
  * Watches a call's peer connection: journals every state change of the connection, ICE and ICE
  * gathering, candidate errors and the selected candidate pair, and says when media failed.
@@ -19,7 +23,9 @@ export type MediaPhase = 'answer' | 'early media';
  * "time to media", so only the connection state, which includes DTLS, uses that field),
  * `{pc:'ice_connection', ice_connection_state}`, `{pc:'ice_gathering', ice_gathering_state}`,
  * `{pc:'ice_candidate_error', url, errorCode, errorText, address, port}`,
- * `{pc:'selected_candidate_pair', local, remote, pair_state, currentRoundTripTime}`.
+ * `{pc:'selected_candidate_pair', local, remote, pair_state, currentRoundTripTime}`,
+ * `{pc:'ice_candidates', host, srflx, relay, prflx}` (the local candidates gathered, once gathering
+ * completes: a relay-only call that never connects is told apart by it).
  */
 export class MediaWatch {
   #pc: RTCPeerConnection;
@@ -33,6 +39,7 @@ export class MediaWatch {
   /** What the running timer counts from. */
   #phase: MediaPhase | null = null;
   #remove: (() => void)[] = [];
+  #candidatesRecorded = false;
 
   constructor(
     pc: RTCPeerConnection,
@@ -46,9 +53,12 @@ export class MediaWatch {
     this.#timeoutMs = timeoutMs;
     this.#on('connectionstatechange', () => this.#connectionChanged());
     this.#on('iceconnectionstatechange', () => this.#iceChanged());
-    this.#on('icegatheringstatechange', () =>
-      this.#record({ pc: 'ice_gathering', ice_gathering_state: pc.iceGatheringState }),
-    );
+    this.#on('icegatheringstatechange', () => {
+      this.#record({ pc: 'ice_gathering', ice_gathering_state: pc.iceGatheringState });
+      if (pc.iceGatheringState === 'complete') void this.#recordCandidates();
+    });
+    // Gathering may have finished before the watch began (an SDK that gathers before it hands over the connection).
+    if (pc.iceGatheringState === 'complete') void this.#recordCandidates();
     this.#on('icecandidateerror', (event) => {
       const e = event as RTCPeerConnectionIceErrorEvent;
       this.#record({
@@ -135,9 +145,24 @@ export class MediaWatch {
     this.#onFailure(message);
   }
 
+  async #recordCandidates(): Promise<void> {
+    if (this.#candidatesRecorded) return;
+    this.#candidatesRecorded = true;
+    try {
+      const counts = localCandidateCounts(statsEntries(await this.#pc.getStats()));
+      if (!this.#stopped) this.#record({ pc: 'ice_candidates', ...counts });
+    } catch (error) {
+      if (!this.#stopped) this.#record({ pc: 'ice_candidates', error: errorText(error) });
+    }
+  }
+
   async #recordSelectedPair(): Promise<void> {
     try {
-      const pair = selectedPair(statsEntries(await this.#pc.getStats()));
+      let pair = selectedPair(statsEntries(await this.#pc.getStats()));
+      for (let tries = 1; !pair && tries < SELECTED_PAIR_TRIES && !this.#stopped; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, SELECTED_PAIR_RETRY_MS));
+        pair = selectedPair(statsEntries(await this.#pc.getStats()));
+      }
       if (!this.#stopped) this.#record({ pc: 'selected_candidate_pair', ...(pair ?? { local: null, remote: null }) });
     } catch (error) {
       if (!this.#stopped) {

@@ -1,4 +1,4 @@
-import type { CallState, DtmfMode, EndInfo, EventKind, Provider } from '../api/generated';
+import type { CallState, DtmfMode, EndInfo, EventKind, Failure, Provider } from '../api/generated';
 import type { SignalMessage } from '../calls/signal';
 
 /** States an adapter reports while a call is up. `idle` is the call before dialling; `ended` goes through `ended()`. */
@@ -51,7 +51,7 @@ export interface LineFeatures {
 export const NO_FEATURES: LineFeatures = { hold: false, dtmf: null };
 
 /**
- * One provider behind one interface: Echo and SIP now; Telnyx and Twilio later.
+ * One provider behind one interface: Echo, SIP and Telnyx now; Twilio later.
  * An adapter maps its provider's events onto the normalised states and keeps the raw events.
  */
 export interface ProviderAdapter {
@@ -76,6 +76,27 @@ export interface ProviderAdapter {
   /** Send one DTMF digit (0-9, *, #, A-D) the line's way. Throws when it cannot be sent now. */
   sendDtmf(digit: string): void;
   peerConnection(): RTCPeerConnection | null;
+  /**
+   * The codes the provider itself put on our own hang-up, once `hangup()` has resolved (Telnyx's
+   * SDK fills in USER_BUSY/17 before answer and NORMAL_CLEARING/16 after): kept in the end
+   * record of a call ended `{by:'local'}`, where the diagnosis reads them as fill-ins.
+   */
+  hangupFailure?(): Failure | null;
   /** Stop the microphone, close the peer connection, stop listening. Safe to call twice. */
   dispose(): void;
+}
+
+/** A call ringing in on a line (any provider), offered to the user until Accept or Reject. */
+export interface IncomingCall {
+  /** The account (line) it came in on. */
+  readonly account: string;
+  /** The caller (number or SIP URI). */
+  readonly from: string;
+  readonly displayName: string | null;
+  /** The user pressed Accept: from now on the adapter that answers it owns its end. */
+  reserve(): void;
+  /** Turn the call down (SIP answers 486 Busy Here, or the status given). */
+  reject(status?: number, reason?: string): void;
+  /** The call ended before it was answered (the caller gave up, or it timed out). */
+  onGone(cb: () => void): () => void;
 }

@@ -68,6 +68,11 @@ pub struct LogLine {
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct CreateCall {
+    /// The UI's monotonic clock (`performance.now()`, ms) as it asks: events it stamps later
+    /// with `observed_at` map onto the call's one clock from here.
+    #[serde(default)]
+    #[ts(optional)]
+    pub ui_clock: Option<f64>,
     pub provider: Provider,
     /// The account to call through (required for every provider but the Echo line).
     #[serde(default)]
@@ -96,8 +101,12 @@ pub struct RecordState {
     #[serde(default)]
     #[ts(optional)]
     pub end: Option<EndInfo>,
-    /// How long before this request the transition happened (the UI's writes queue up); the
-    /// journal stamps it at that moment.
+    /// When it happened on the UI's clock (see `CreateCall::ui_clock`): the journal stamps it
+    /// then, whatever the request's own delay.
+    #[serde(default)]
+    #[ts(optional)]
+    pub observed_at: Option<f64>,
+    /// Or: how long before this request it happened.
     #[serde(default)]
     #[ts(optional)]
     pub observed_ms_ago: Option<f64>,
@@ -113,7 +122,11 @@ pub struct RecordEvent {
     /// A `signal` event's payload must be a [`SignalMessage`].
     #[ts(type = "unknown")]
     pub payload: Value,
-    /// How long before this request it happened; the journal stamps it at that moment.
+    /// When it happened on the UI's clock (see `CreateCall::ui_clock`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub observed_at: Option<f64>,
+    /// Or: how long before this request it happened (app-level events, which have no call clock).
     #[serde(default)]
     #[ts(optional)]
     pub observed_ms_ago: Option<f64>,
@@ -122,14 +135,17 @@ pub struct RecordEvent {
 /// The longest an event may have waited before it was recorded.
 const MAX_OBSERVED_AGO_MS: f64 = 10.0 * 60.0 * 1000.0;
 
-/// `observed_ms_ago` as a duration, refusing what cannot be a delay.
-pub fn observed_ago(ms: Option<f64>) -> crate::Result<std::time::Duration> {
-    match ms {
-        None => Ok(std::time::Duration::ZERO),
-        Some(ms) if ms.is_finite() && (0.0..=MAX_OBSERVED_AGO_MS).contains(&ms) => {
-            Ok(std::time::Duration::from_secs_f64(ms / 1000.0))
+/// When a recorded event happened, from the request's fields; refuses what cannot be a time.
+pub fn observed(at: Option<f64>, ago_ms: Option<f64>) -> crate::Result<crate::journal::Observed> {
+    use crate::journal::Observed;
+    match (at, ago_ms) {
+        (Some(at), _) if at.is_finite() && at >= 0.0 => Ok(Observed::UiClock(at)),
+        (Some(at), _) => Err(crate::Error::bad_input("observed_at", format!("{at} is not a time on the UI's clock"))),
+        (None, Some(ms)) if ms.is_finite() && (0.0..=MAX_OBSERVED_AGO_MS).contains(&ms) => {
+            Ok(Observed::Ago(std::time::Duration::from_secs_f64(ms / 1000.0)))
         }
-        Some(ms) => Err(crate::Error::bad_input("observed_ms_ago", format!("{ms} is not a delay between 0 and 600000 ms"))),
+        (None, Some(ms)) => Err(crate::Error::bad_input("observed_ms_ago", format!("{ms} is not a delay between 0 and 600000 ms"))),
+        (None, None) => Ok(Observed::Now),
     }
 }
 

@@ -22,6 +22,21 @@ pub struct CandidateError {
     pub text: String,
 }
 
+/// How many local ICE candidates of each type this side gathered.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LocalCandidates {
+    pub host: u64,
+    pub srflx: u64,
+    pub relay: u64,
+}
+
+impl LocalCandidates {
+    /// Only relay candidates: a relay-only ICE policy, so every path goes through TURN.
+    pub fn relay_only(&self) -> bool {
+        self.relay > 0 && self.host == 0 && self.srflx == 0
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AudioStats {
     /// Inbound RTP packets at the last sample.
@@ -45,6 +60,8 @@ pub struct Facts {
     /// The connection or ICE state reached `failed` (or `disconnected` after connecting).
     pub media_failed: Option<At<String>>,
     pub candidate_errors: Vec<At<CandidateError>>,
+    /// The local candidates gathered (the last count recorded).
+    pub local_candidates: Option<At<LocalCandidates>>,
     /// The selected pair's local and remote candidate types and protocol.
     pub selected_pair: Option<At<(String, String, String)>>,
     pub stats: Option<At<AudioStats>>,
@@ -131,6 +148,11 @@ impl Facts {
                 code: p["errorCode"].as_i64().unwrap_or(0),
                 text: p["errorText"].as_str().unwrap_or("").to_string(),
             })),
+            Some("ice_candidates") => {
+                let count = |kind: &str| p[kind].as_u64().unwrap_or(0);
+                self.local_candidates =
+                    Some(at(event, LocalCandidates { host: count("host"), srflx: count("srflx"), relay: count("relay") }));
+            }
             Some("selected_candidate_pair") => {
                 let kind = |side: &str| p[side]["candidateType"].as_str().unwrap_or("?").to_string();
                 let protocol = p["local"]["protocol"].as_str().unwrap_or("?").to_string();

@@ -32,6 +32,7 @@ const RULES: &[Rule] = &[
     one_way_audio,
     media_never_connected,
     media_lost,
+    turn_refused_but_connected,
     signalling_lost,
     telnyx_dcode_rule,
     account_limit,
@@ -269,6 +270,20 @@ fn media_never_connected(facts: &Facts) -> Option<Finding> {
             ],
             Confidence::Medium,
         )
+    } else if let Some(local) = facts.local_candidates.as_ref().filter(|c| c.value.relay_only()) {
+        evidence_list.push(evidence(local, format!("only relay candidates gathered ({})", local.value.relay)));
+        (
+            "Media never connected through the TURN relay",
+            "This side offered only relay candidates (a relay-only ICE policy), and the TURN server did allocate a \
+             relay, but no check through it reached the far end. Either the relay refuses to send to the far end's \
+             address (a TURN server's peer policy answers CreatePermission with 403, which browsers do not report), \
+             or the far end's media address is unreachable from the relay.",
+            vec![
+                "Check the TURN server's peer policy allows the far end's media range (coturn: denied-peer-ip / allowed-peer-ip).".to_string(),
+                "Check the far end's SDP candidates are reachable from the TURN server.".to_string(),
+            ],
+            Confidence::Medium,
+        )
     } else {
         (
             "Media never connected: ICE found no working path",
@@ -316,6 +331,37 @@ fn media_lost(facts: &Facts) -> Option<Finding> {
             "Check the call quality graph for loss and jitter before the drop.".into(),
         ],
         evidence: vec![evidence(connected, "media connected"), evidence(failed, format!("media {}", failed.value))],
+    })
+}
+
+/// A TURN server refused this side (wrong credentials, forbidden peer, unreachable) but media
+/// connected another way: the call worked here, and would fail where only the relay gets through.
+fn turn_refused_but_connected(facts: &Facts) -> Option<Finding> {
+    let connected = facts.media_connected.as_ref()?;
+    let error = facts.candidate_errors.iter().find(|e| e.value.url.starts_with("turn"))?;
+    let what = match error.value.code {
+        401 | 438 => "refused the TURN credentials",
+        403 => "denied relaying to the far end",
+        701 => "could not be reached",
+        _ => "answered with an error",
+    };
+    Some(Finding {
+        rule: "turn_refused_but_connected",
+        // Below every end rule: a worked call still leads with how it ended; this is told beside it.
+        weight: 15,
+        summary: format!("The TURN server {what}; media connected without it"),
+        explanation: format!(
+            "{} answered {} {}, so this side had no relay. Media still connected over another path, but on a network \
+             that only lets media through the relay (a strict firewall or NAT) the call would have no audio.",
+            error.value.url, error.value.code, error.value.text
+        ),
+        outcome: Outcome::Degraded,
+        confidence: Confidence::High,
+        fix: vec!["Fix the TURN server entry (URL, username, password) in the account's ICE servers.".into()],
+        evidence: vec![
+            evidence(error, format!("{} answered {}", error.value.url, error.value.code)),
+            evidence(connected, "media connected"),
+        ],
     })
 }
 

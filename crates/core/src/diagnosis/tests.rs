@@ -247,6 +247,19 @@ fn media_that_never_connects_is_told_apart_by_its_errors() {
         .diagnose();
     assert!(plain.summary.contains("ICE found no working path"), "{}", plain.summary);
 
+    // Relay-only, the relay allocated, and no candidate error: the relay's path to the far end failed.
+    let relay_only = base()
+        .media(2300.0, json!({"pc": "ice_candidates", "host": 0, "srflx": 0, "relay": 2}))
+        .ended(17_010.0, EndedBy::Error, Failure { message: Some("media never connected (ICE checking 15 s after answer)".into()), ..Default::default() })
+        .diagnose();
+    assert!(relay_only.summary.contains("through the TURN relay"), "{}", relay_only.summary);
+    assert!(relay_only.evidence.iter().any(|e| e.note.contains("only relay candidates")), "{:?}", relay_only.evidence);
+    let with_host = base()
+        .media(2300.0, json!({"pc": "ice_candidates", "host": 2, "srflx": 0, "relay": 2}))
+        .ended(17_010.0, EndedBy::Error, Failure { message: Some("media never connected".into()), ..Default::default() })
+        .diagnose();
+    assert!(with_host.summary.contains("ICE found no working path"), "{}", with_host.summary);
+
     // Connected media is not "never connected".
     let fine = Call::new().answered().media(2100.0, json!({"pc": "connection", "state": "connected"})).ended(9000.0, EndedBy::Local, Failure::default()).diagnose();
     assert_ne!(fine.rule, "media_never_connected");
@@ -355,4 +368,22 @@ fn a_dropped_signalling_connection_that_lost_the_call_says_so() {
         .ended(8010.0, EndedBy::Error, failure(None, None, None, Some("31209")))
         .diagnose();
     assert_eq!(twilio.rule, "signalling_lost");
+}
+
+#[test]
+fn a_refused_turn_server_is_told_beside_a_call_that_worked() {
+    let call = || {
+        Call::new()
+            .answered()
+            .media(2050.0, json!({"pc": "ice_candidate_error", "url": "turn:127.0.0.1:3478?transport=udp", "errorCode": 401, "errorText": "Unauthorized"}))
+            .media(2100.0, json!({"pc": "connection", "state": "connected"}))
+    };
+    let remote_bye = call().ended(9000.0, EndedBy::Remote, Failure::default()).diagnose();
+    assert_eq!(remote_bye.outcome, Outcome::Ok, "{remote_bye:?}");
+    assert!(remote_bye.also.iter().any(|a| a.contains("refused the TURN credentials")), "{:?}", remote_bye.also);
+    let local = call().ended(9000.0, EndedBy::Local, Failure::default()).diagnose();
+    assert!(local.also.iter().any(|a| a.contains("media connected without it")), "{:?}", local.also);
+    // Without the error, nothing is said.
+    let clean = Call::new().answered().media(2100.0, json!({"pc": "connection", "state": "connected"})).ended(9000.0, EndedBy::Remote, Failure::default()).diagnose();
+    assert!(clean.also.is_empty(), "{:?}", clean.also);
 }

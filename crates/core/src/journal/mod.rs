@@ -105,8 +105,22 @@ pub struct CallDetail {
 /// A call that is still open in this launch: its clock and its counters.
 struct LiveCall {
     started: Instant,
+    /// The UI's own monotonic clock (ms) when the call was created, if it said: UI events
+    /// stamped on that clock map onto this call's clock without any request's latency.
+    ui_origin: Option<f64>,
     next_seq: i64,
     state: CallState,
+}
+
+/// When an event happened, as the recorder knows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Observed {
+    /// Now, as it is written.
+    Now,
+    /// This long before it is written.
+    Ago(Duration),
+    /// At this time on the UI's monotonic clock (the one it gave when the call was created).
+    UiClock(f64),
 }
 
 /// This process's launch: app-level events hang off it.
@@ -132,6 +146,8 @@ pub struct NewCall {
     pub account: Option<String>,
     pub direction: Direction,
     pub destination: String,
+    /// The UI's monotonic clock (ms) as it created the call; see [`Observed::UiClock`].
+    pub ui_clock: Option<f64>,
 }
 
 impl Journal {
@@ -248,33 +264,34 @@ impl Journal {
                 now_utc()
             ],
         )?;
-        inner
-            .live
-            .insert(id.clone(), LiveCall { started: Instant::now(), next_seq: 1, state: CallState::Idle });
+        inner.live.insert(
+            id.clone(),
+            LiveCall { started: Instant::now(), ui_origin: call.ui_clock, next_seq: 1, state: CallState::Idle },
+        );
         let summary = inner.summary(&id)?;
         Ok(summary)
     }
 
     /// Append one event to a live call, or to the launch when `call_id` is none.
     pub fn append(&self, call_id: Option<&str>, source: Source, kind: EventKind, payload: Value) -> Result<JournalEvent> {
-        self.append_observed(call_id, source, kind, payload, Duration::ZERO)
+        self.append_observed(call_id, source, kind, payload, Observed::Now)
     }
 
-    /// Append an event that happened `ago` before it reached the journal (the UI's writes queue
-    /// up one after another): it is stamped at the moment it happened, on the same clock.
+    /// Append an event stamped when it happened (the UI's writes queue up one after another),
+    /// on the call's one clock.
     pub fn append_observed(
         &self,
         call_id: Option<&str>,
         source: Source,
         kind: EventKind,
         payload: Value,
-        ago: Duration,
+        observed: Observed,
     ) -> Result<JournalEvent> {
         if kind == EventKind::State {
             return Err(Error::bad_input("kind", "state changes go through record_state, which checks them"));
         }
         let mut inner = self.lock();
-        inner.insert(call_id, source, kind, payload, ago)
+        inner.insert(call_id, source, kind, payload, observed)
     }
 
     /// Record a transition of the normalised state. Unexpected transitions are recorded too (the
@@ -288,10 +305,10 @@ impl Journal {
         raw: Value,
         end: Option<EndInfo>,
     ) -> Result<Vec<JournalEvent>> {
-        self.record_state_observed(call_id, source, state, raw, end, Duration::ZERO)
+        self.record_state_observed(call_id, source, state, raw, end, Observed::Now)
     }
 
-    /// [`Journal::record_state`] for a transition that happened `ago` before it was recorded.
+    /// [`Journal::record_state`] for a transition stamped when it happened.
     pub fn record_state_observed(
         &self,
         call_id: &str,
@@ -299,7 +316,7 @@ impl Journal {
         state: CallState,
         raw: Value,
         end: Option<EndInfo>,
-        ago: Duration,
+        observed: Observed,
     ) -> Result<Vec<JournalEvent>> {
         if state == CallState::Ended && end.is_none() {
             return Err(Error::bad_input("end", "an ended state needs who ended it (local, remote or error)"));
@@ -319,14 +336,14 @@ impl Journal {
                     "message": format!("unexpected transition {} → {}", from.as_str(), state.as_str()),
                     "from": from, "to": state,
                 }),
-                ago,
+                observed,
             )?);
         }
         let mut payload = serde_json::json!({ "state": state, "from": from, "raw": raw });
         if let Some(end) = &end {
             payload["end"] = serde_json::to_value(end).map_err(|e| Error::Internal(e.to_string()))?;
         }
-        recorded.push(inner.insert(Some(call_id), source, EventKind::State, payload, ago)?);
+        recorded.push(inner.insert(Some(call_id), source, EventKind::State, payload, observed)?);
 
         inner.live_call(call_id)?.state = state;
         inner.conn.execute("UPDATE calls SET state = ?2 WHERE id = ?1", params![call_id, sql_name(&state)])?;
@@ -411,13 +428,19 @@ impl Inner {
         })
     }
 
-    fn insert(&mut self, call_id: Option<&str>, source: Source, kind: EventKind, payload: Value, ago: Duration) -> Result<JournalEvent> {
+    fn insert(&mut self, call_id: Option<&str>, source: Source, kind: EventKind, payload: Value, observed: Observed) -> Result<JournalEvent> {
+        let elapsed_ms = |started: Instant, ago: Duration| started.elapsed().saturating_sub(ago).as_secs_f64() * 1000.0;
         let (seq, t_ms) = match call_id {
             Some(id) => {
                 let call = self.live_call(id)?;
                 let seq = call.next_seq;
                 call.next_seq += 1;
-                (seq, call.started.elapsed().saturating_sub(ago).as_secs_f64() * 1000.0)
+                let t_ms = match (observed, call.ui_origin) {
+                    (Observed::UiClock(at), Some(origin)) => (at - origin).max(0.0),
+                    (Observed::Ago(ago), _) => elapsed_ms(call.started, ago),
+                    _ => elapsed_ms(call.started, Duration::ZERO),
+                };
+                (seq, t_ms)
             }
             None => {
                 let launch = self.launch.as_mut().ok_or_else(|| {
@@ -425,8 +448,17 @@ impl Inner {
                 })?;
                 let seq = launch.next_seq;
                 launch.next_seq += 1;
-                (seq, launch.started.elapsed().saturating_sub(ago).as_secs_f64() * 1000.0)
+                let ago = match observed {
+                    Observed::Ago(ago) => ago,
+                    _ => Duration::ZERO,
+                };
+                (seq, elapsed_ms(launch.started, ago))
             }
+        };
+        let ago = match (call_id.and_then(|id| self.live.get(id)), observed) {
+            (Some(call), _) => call.started.elapsed().saturating_sub(Duration::from_secs_f64((t_ms / 1000.0).max(0.0))),
+            (None, Observed::Ago(ago)) => ago,
+            _ => Duration::ZERO,
         };
         let launch_id = self.launch_id()?;
         // Round to microseconds: enough precision, and stable in JSON.

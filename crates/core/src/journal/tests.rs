@@ -5,7 +5,7 @@ use crate::calls::{CallState::*, EndInfo, EndedBy, Failure};
 
 fn echo_call(journal: &Journal) -> CallSummary {
     journal
-        .create_call(NewCall { provider: Provider::Echo, account: None, direction: Direction::Outbound, destination: "echo".into() })
+        .create_call(NewCall { provider: Provider::Echo, account: None, ui_clock: None, direction: Direction::Outbound, destination: "echo".into() })
         .unwrap()
 }
 
@@ -49,7 +49,7 @@ fn an_unexpected_transition_is_kept_with_a_warning() {
 #[test]
 fn bad_input_names_the_field() {
     let journal = Journal::in_memory("test").unwrap();
-    let empty = journal.create_call(NewCall { provider: Provider::Echo, account: None, direction: Direction::Outbound, destination: "  ".into() });
+    let empty = journal.create_call(NewCall { provider: Provider::Echo, account: None, ui_clock: None, direction: Direction::Outbound, destination: "  ".into() });
     assert!(matches!(empty, Err(Error::BadInput { ref field, .. }) if field == "destination"));
 
     let call = echo_call(&journal);
@@ -127,7 +127,7 @@ fn reading_the_journal_never_closes_a_running_apps_calls() {
     let reader = Journal::open_for_reading(&path).unwrap();
     assert_eq!(reader.get_call(&call.id).unwrap().state, Dialing);
     assert_eq!(reader.launch_id(), None);
-    let refused = reader.create_call(NewCall { provider: Provider::Echo, account: None, direction: Direction::Outbound, destination: "1".into() });
+    let refused = reader.create_call(NewCall { provider: Provider::Echo, account: None, ui_clock: None, direction: Direction::Outbound, destination: "1".into() });
     assert!(refused.is_err(), "a reader records nothing");
 
     // The app can still record after the reader came and went.
@@ -155,14 +155,32 @@ fn an_event_that_waited_is_stamped_when_it_happened() {
     let call = echo_call(&journal);
     std::thread::sleep(std::time::Duration::from_millis(60));
     let late = journal
-        .append_observed(Some(&call.id), Source::Signalling, EventKind::Action, json!({}), std::time::Duration::from_millis(50))
+        .append_observed(Some(&call.id), Source::Signalling, EventKind::Action, json!({}), Observed::Ago(std::time::Duration::from_millis(50)))
         .unwrap();
     let now = journal.append(Some(&call.id), Source::Ui, EventKind::Action, json!({})).unwrap();
     assert!(now.t_ms - late.t_ms >= 50.0, "{} vs {}", late.t_ms, now.t_ms);
     assert!(late.t_ms >= 0.0);
     // Never before the call started.
     let early = journal
-        .append_observed(Some(&call.id), Source::Ui, EventKind::Action, json!({}), std::time::Duration::from_secs(3600))
+        .append_observed(Some(&call.id), Source::Ui, EventKind::Action, json!({}), Observed::Ago(std::time::Duration::from_secs(3600)))
         .unwrap();
+    assert_eq!(early.t_ms, 0.0);
+}
+
+#[test]
+fn ui_events_are_stamped_on_the_ui_clock_mapped_at_creation() {
+    let journal = Journal::in_memory("test").unwrap();
+    // The UI's clock read 5000 ms as it created the call.
+    let call = journal
+        .create_call(NewCall { provider: Provider::Echo, account: None, ui_clock: Some(5000.0), direction: Direction::Outbound, destination: "100".into() })
+        .unwrap();
+    // Written late and out of order, stamped when they happened.
+    let trying = journal.record_state_observed(&call.id, Source::Ui, Trying, json!(null), None, Observed::UiClock(5040.0)).unwrap();
+    let invite = journal.append_observed(Some(&call.id), Source::Signalling, EventKind::Signal, json!({}), Observed::UiClock(5012.5)).unwrap();
+    assert_eq!(trying.last().unwrap().t_ms, 40.0);
+    assert_eq!(invite.t_ms, 12.5);
+    assert!(invite.seq > trying.last().unwrap().seq, "seq keeps the order of writing");
+    // Before the call's creation is the call's start.
+    let early = journal.append_observed(Some(&call.id), Source::Ui, EventKind::Media, json!({}), Observed::UiClock(4000.0)).unwrap();
     assert_eq!(early.t_ms, 0.0);
 }

@@ -82,7 +82,7 @@ afterEach(() => {
 describe('SIP call: placing and answering', () => {
   it('follows JsSIP to active, captures every message, and a hangup sends BYE and waits for its 200', async () => {
     const { backend, call, mic, errors } = await dial('callee');
-    expect(backend.params('create_call')).toEqual([{ provider: 'sip', account: 'lab', destination: 'callee' }]);
+    expect(backend.params('create_call')).toEqual([{ provider: 'sip', account: 'lab', destination: 'callee', ui_clock: expect.any(Number) }]);
     await vi.waitFor(() => expect(call.snapshot.state).toBe('active'));
     // The registration finished before the call, so no connecting/ready states.
     expect(backend.states()).toEqual(['dialing', 'trying', 'ringing', 'active']);
@@ -372,7 +372,7 @@ describe('SIP call: incoming', () => {
     const call = session(SipCallAdapter.incoming(lines[0]!, incoming, env), incoming.from, 'inbound');
     await call.start();
     await vi.waitFor(() => expect(call.snapshot.state).toBe('active'));
-    expect(backend.params('create_call')).toEqual([{ provider: 'sip', account: 'lab', destination: 'sip:bob@lab.test', direction: 'inbound' }]);
+    expect(backend.params('create_call')).toEqual([{ provider: 'sip', account: 'lab', destination: 'sip:bob@lab.test', direction: 'inbound', ui_clock: expect.any(Number) }]);
     expect(backend.states()).toEqual(['ringing', 'active']);
     expect(backend.params('record_state')[0]!.raw).toMatchObject({ jssip: 'newRTCSession', originator: 'remote', from: 'sip:bob@lab.test', display_name: 'Bob' });
     await vi.waitFor(() => expect(callSignals(backend).at(-1)).toMatch(/^← ACK/));
@@ -384,9 +384,10 @@ describe('SIP call: incoming', () => {
       '→ SIP/2.0 200 OK',
       expect.stringMatching(/^← ACK sip:/),
     ]);
-    // Held until the call record existed, and says how long, so the journal stamps it on time.
+    // Held until the call record existed, and stamped when it arrived: before the record was opened.
     const inviteWrite = backend.params('record_event').find((p) => p.call_id === 'call-1' && p.kind === 'signal')!;
-    expect(inviteWrite.observed_ms_ago).toBeGreaterThanOrEqual(20);
+    const opened = backend.params('create_call')[0]!;
+    expect(inviteWrite.observed_at).toBeLessThanOrEqual(opened.ui_clock! - 20);
     expect(String(signals[0]!.body)).toContain(`Call-ID: ${callId}`);
     expect(pc().remoteDescription?.type).toBe('offer');
 
