@@ -107,6 +107,9 @@ export function relayCalls() {
       assert.equal(offered(detail).relay ?? 0, 0);
       const pair = selectedPair(detail, 'wrong TURN credentials, no relay-only policy');
       if (pair.local) assert.equal(pair.local.candidateType, 'host');
+      // The call worked, and the diagnosis still tells the support engineer about the relay.
+      assert.equal(detail.diagnosis.rule, 'local_hangup');
+      assert.ok(detail.diagnosis.also.some((a) => /refused the TURN credentials/.test(a)), JSON.stringify(detail.diagnosis));
     });
   });
 }
@@ -170,6 +173,10 @@ export function mediaFailures() {
       const detail = await failedCall(turnBlock, 'turnblock');
       assert.ok(mediaEvents(detail, 'connection').some((m) => m.state === 'failed'), 'Chromium reported the connection failed');
       assert.deepEqual(mediaEvents(detail, 'ice_candidate_error'), [], 'a refused peer raises no candidate error');
+      // What tells it apart: only relay candidates were gathered, and still nothing connected.
+      const gathered = mediaEvents(detail, 'ice_candidates');
+      assert.ok(gathered.some((g) => g.relay >= 1 && g.host === 0 && g.srflx === 0), JSON.stringify(gathered));
+      assert.match(detail.diagnosis.summary, /through the TURN relay/, JSON.stringify(detail.diagnosis));
     });
   });
 }

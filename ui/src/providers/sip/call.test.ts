@@ -181,7 +181,7 @@ describe('SIP call: placing and answering', () => {
   it('183 with SDP is early media; 180 without is ringing', async () => {
     const { backend, call } = await dial('early');
     await vi.waitFor(() => expect(call.snapshot.state).toBe('early'));
-    expect(backend.states()).toEqual(['dialing', 'trying', 'early']);
+    await vi.waitFor(() => expect(backend.states()).toEqual(['dialing', 'trying', 'early']));
     expect(pc().remoteDescription?.type).toBe('answer');
     await call.hangup();
   });
@@ -192,7 +192,7 @@ describe('SIP call: placing and answering', () => {
     const call = l.session(adapter, 'callee');
     await call.start();
     await vi.waitFor(() => expect(call.snapshot.state).toBe('active'));
-    expect(l.backend.states()).toEqual(['connecting', 'ready', 'dialing', 'trying', 'ringing', 'active']);
+    await vi.waitFor(() => expect(l.backend.states()).toEqual(['connecting', 'ready', 'dialing', 'trying', 'ringing', 'active']));
     expect(l.backend.params('record_state')[1]!.raw).toMatchObject({ registration: { state: 'registered', status_code: 200 } });
     await call.hangup();
   });
@@ -373,7 +373,7 @@ describe('SIP call: incoming', () => {
     await call.start();
     await vi.waitFor(() => expect(call.snapshot.state).toBe('active'));
     expect(backend.params('create_call')).toEqual([{ provider: 'sip', account: 'lab', destination: 'sip:bob@lab.test', direction: 'inbound', ui_clock: expect.any(Number) }]);
-    expect(backend.states()).toEqual(['ringing', 'active']);
+    await vi.waitFor(() => expect(backend.states()).toEqual(['ringing', 'active']));
     expect(backend.params('record_state')[0]!.raw).toMatchObject({ jssip: 'newRTCSession', originator: 'remote', from: 'sip:bob@lab.test', display_name: 'Bob' });
     await vi.waitFor(() => expect(callSignals(backend).at(-1)).toMatch(/^← ACK/));
     const signals = recordedSignals(backend, 'call-1');

@@ -1,114 +1,13 @@
-import { Listeners } from '../../api/backend';
-import type { Profile } from '../../api/generated';
-import { NOT_REGISTERED, type RegistrationStatus } from '../sip/registration';
+import { AccountLines } from '../account-lines';
 import type { IncomingTwilioCall } from './incoming';
 import { TwilioLine, type TwilioLineEnvironment } from './line';
 
-export interface TwilioLineStatusChange {
-  account: string;
-  status: RegistrationStatus;
-}
-
-interface Entry {
-  line: TwilioLine;
-  /** The profile the line was started with, as JSON (a change restarts the line). */
-  profile: string;
-  stop: () => void;
-}
-
 /**
- * The Twilio Devices, one per account, started when the account's line is first used and kept
- * running to receive calls. Accounts that change are restarted (after their calls end);
- * accounts that go away are destroyed (their sockets close, so Twilio stops offering them calls).
+ * The Twilio Devices, one per Twilio account (stopping one destroys it: its socket closes, so
+ * Twilio stops offering it calls).
  */
-export class TwilioLines {
-  readonly #env: TwilioLineEnvironment;
-  readonly #entries = new Map<string, Entry>();
-  readonly #status = new Listeners<TwilioLineStatusChange>();
-  readonly #incoming = new Listeners<IncomingTwilioCall>();
-
+export class TwilioLines extends AccountLines<IncomingTwilioCall, TwilioLine> {
   constructor(env: TwilioLineEnvironment) {
-    this.#env = env;
-  }
-
-  onStatus(cb: (change: TwilioLineStatusChange) => void): () => void {
-    return this.#status.add(cb);
-  }
-
-  onIncoming(cb: (call: IncomingTwilioCall) => void): () => void {
-    return this.#incoming.add(cb);
-  }
-
-  line(account: string): TwilioLine | null {
-    return this.#entries.get(account)?.line ?? null;
-  }
-
-  status(account: string): RegistrationStatus {
-    return this.#entries.get(account)?.line.status ?? NOT_REGISTERED;
-  }
-
-  /** The account's line, started (a failure to start shows in its status). */
-  activate(profile: Profile): TwilioLine {
-    const existing = this.#entries.get(profile.name);
-    if (existing) {
-      if (!existing.line.started) void existing.line.start().catch(() => undefined);
-      return existing.line;
-    }
-    const line = new TwilioLine(profile.name, this.#env);
-    const stopStatus = line.onStatus((status) => this.#status.emit({ account: profile.name, status }));
-    const stopIncoming = line.onIncoming((call) => this.#incoming.emit(call));
-    this.#entries.set(profile.name, {
-      line,
-      profile: JSON.stringify(profile),
-      stop: () => {
-        stopStatus();
-        stopIncoming();
-      },
-    });
-    void line.start().catch(() => undefined);
-    return line;
-  }
-
-  /** Register again with a fresh Access Token (e.g. after the account was fixed). */
-  restart(account: string): void {
-    const entry = this.#entries.get(account);
-    if (!entry) return;
-    const profile = JSON.parse(entry.profile) as Profile;
-    this.#retire(account);
-    this.activate(profile);
-  }
-
-  /**
-   * The accounts changed: lines whose account is gone stop; lines whose settings changed, or
-   * whose account was just saved (its API key secret may have changed), restart once they are idle.
-   */
-  reconcile(profiles: readonly Profile[], saved: string | null = null): void {
-    for (const [account, entry] of [...this.#entries]) {
-      const profile = profiles.find((p) => p.name === account);
-      if (!profile || profile.provider !== 'twilio') {
-        this.#retire(account);
-        continue;
-      }
-      if (JSON.stringify(profile) !== entry.profile || saved === account) {
-        void entry.line.idle().then(() => {
-          if (this.#entries.get(account) !== entry) return;
-          this.#retire(account);
-          this.activate(profile);
-        });
-      }
-    }
-  }
-
-  stopAll(): void {
-    for (const account of [...this.#entries.keys()]) this.#retire(account);
-  }
-
-  #retire(account: string): void {
-    const entry = this.#entries.get(account);
-    if (!entry) return;
-    this.#entries.delete(account);
-    entry.stop();
-    entry.line.stop();
-    this.#status.emit({ account, status: NOT_REGISTERED });
+    super('twilio', (account) => new TwilioLine(account, env));
   }
 }
