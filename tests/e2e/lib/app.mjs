@@ -83,7 +83,12 @@ export async function journalCall(home, callId) {
 
 /** The states a journaled call went through, in order. */
 export function states(detail) {
-  return detail.events.filter((e) => e.kind === 'state').map((e) => e.payload.state);
+  return stateEvents(detail).map((e) => e.payload.state);
+}
+
+/** The call's state events, in journal order. */
+export function stateEvents(detail) {
+  return detail.events.filter((e) => e.kind === 'state');
 }
 
 export async function waitFor(what, check, { timeoutMs = 10000, intervalMs = 50 } = {}) {
