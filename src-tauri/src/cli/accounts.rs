@@ -145,6 +145,9 @@ pub struct SipArgs {
     /// User for the TURN URLs; asks for the TURN password.
     #[arg(long)]
     turn_user: Option<String>,
+    /// Media through the TURN relay only (true/false): tests the relay path.
+    #[arg(long)]
+    relay_only: Option<bool>,
     #[arg(long, value_enum)]
     dtmf: Option<Dtmf>,
 }
@@ -319,6 +322,9 @@ fn build(existing: Option<Profile>, args: ProviderArgs) -> Result<(Profile, Want
                     server.username = Some(user.clone());
                 }
                 optional.push(SecretKind::TurnPassword);
+            }
+            if let Some(v) = a.relay_only {
+                s.relay_only = v;
             }
             if let Some(d) = a.dtmf {
                 s.dtmf = match d {

@@ -20,15 +20,14 @@ export class PageApp {
   requests = [];
 
   /**
-   * Serve Callscope from `home` and open it in a new context of `browser`. `initScript` runs in
-   * the page before the app; `expectedConsoleError(text)` says which console errors are a
-   * scenario's own (an SDK logging the failure it handles) rather than a problem.
+   * Serve Callscope from `home` and open it in a new context of `browser`.
+   * `expectedConsoleError(text)` says which console errors are a scenario's own (an SDK logging
+   * the failure it handles) rather than a problem.
    */
-  async open({ browser, home, initScript = null, expectedConsoleError = () => false }) {
+  async open({ browser, home, expectedConsoleError = () => false }) {
     this.home = home;
     this.serve = await startServe(home);
     this.context = await browser.newContext();
-    if (initScript) await this.context.addInitScript(initScript);
     this.page = await this.context.newPage();
     this.page.on('pageerror', (e) => this.problems.push(`pageerror: ${e.message}`));
     this.page.on('console', (m) => {

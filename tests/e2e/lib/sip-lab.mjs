@@ -57,7 +57,7 @@ export async function startSipLab({ ringTimeoutS = 3, silentHopTimeoutS = 1, tim
  * Add the lab as a SIP account in Callscope through the CLI (passwords on stdin, to the keychain).
  * `turn`: `{ urls: [...], username, credential }` or null for no ICE servers.
  */
-export async function addLabAccount(home, lab, { name = 'lab', user = 'alice', password, transport = 'wss', turn = null, dtmf = null } = {}) {
+export async function addLabAccount(home, lab, { name = 'lab', user = 'alice', password, transport = 'wss', turn = null, relayOnly = false, dtmf = null } = {}) {
   const who = lab.users.find((u) => u.user === user);
   const args = ['accounts', 'add', 'sip', name, '--wss-uri', lab.signalling[transport], '--sip-uri', who.uri];
   let input = `${password ?? who.password}\n`;
@@ -66,6 +66,7 @@ export async function addLabAccount(home, lab, { name = 'lab', user = 'alice', p
     args.push('--turn-user', turn.username);
     input += `${turn.credential}\n`;
   }
+  if (relayOnly) args.push('--relay-only', 'true');
   if (dtmf) args.push('--dtmf', dtmf);
   const result = await cliWithInput(home, args, input);
   if (result.code !== 0) throw new Error(`accounts add sip ${name}: ${result.stderr}`);

@@ -73,6 +73,7 @@ describe('profileFromDraft', () => {
         display_name: 'Alice',
         outbound_proxy: 'sip:proxy.example.com',
         ice_servers: [{ urls: ['stun:stun.example.com'] }, { urls: ['turn:t.example.com:3478', 'turns:t.example.com:5349'], username: 'u' }],
+        relay_only: true,
         dtmf: 'info',
       },
     ];

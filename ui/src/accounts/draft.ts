@@ -96,6 +96,7 @@ export interface SipDraft {
   display_name: string;
   outbound_proxy: string;
   ice_servers: IceServerDraft[];
+  relay_only: boolean;
   dtmf: DtmfMode;
 }
 
@@ -133,6 +134,7 @@ const SIP_FIELDS = {
   display_name: true,
   outbound_proxy: true,
   ice_servers: true,
+  relay_only: true,
   dtmf: true,
 } as const satisfies Record<keyof SipSettings, true>;
 
@@ -170,6 +172,7 @@ export function newDraft(provider: AccountProvider): AccountDraft {
           display_name: '',
           outbound_proxy: '',
           ice_servers: [],
+          relay_only: false,
           dtmf: 'rfc2833',
         },
       };
@@ -220,6 +223,7 @@ export function draftFromProfile(profile: Profile): AccountDraft {
           display_name: s(profile.display_name),
           outbound_proxy: s(profile.outbound_proxy),
           ice_servers: (profile.ice_servers ?? []).map((server) => ({ urls: server.urls.join('\n'), username: s(server.username) })),
+          relay_only: profile.relay_only ?? false,
           dtmf: profile.dtmf,
         },
       };
@@ -290,6 +294,7 @@ export function profileFromDraft(draft: AccountDraft): Profile {
         display_name: optional(s.display_name),
         outbound_proxy: optional(s.outbound_proxy),
         ice_servers: servers.length ? servers : undefined,
+        relay_only: s.relay_only || undefined,
         dtmf: s.dtmf,
       });
     }

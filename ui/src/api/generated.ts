@@ -375,7 +375,11 @@ export type SipCall = { wss_uri: string, sip_uri: string, auth_user: string, rea
 /**
  * MD5(auth_user:realm:password): answers the PBX's digest challenges without the password.
  */
-ha1: string, display_name: string | null, outbound_proxy: string | null, ice_servers: Array<IceServerConfig>, dtmf: DtmfMode, };
+ha1: string, display_name: string | null, outbound_proxy: string | null, ice_servers: Array<IceServerConfig>, 
+/**
+ * Media through the TURN relay only (`iceTransportPolicy: 'relay'`).
+ */
+relay_only: boolean, dtmf: DtmfMode, };
 
 export type SipSettings = { 
 /**
@@ -397,7 +401,12 @@ realm?: string, display_name?: string, outbound_proxy?: string,
 /**
  * STUN/TURN servers for the calls. A TURN password goes to the keychain.
  */
-ice_servers?: Array<IceServer>, dtmf: DtmfMode, };
+ice_servers?: Array<IceServer>, 
+/**
+ * Send media through the TURN relay only (`iceTransportPolicy: 'relay'`): tests the relay
+ * path as on a network where nothing else gets through.
+ */
+relay_only?: boolean, dtmf: DtmfMode, };
 
 /**
  * Where an event came from.

@@ -22,6 +22,7 @@ export function labCredentials(change: Partial<SipCall> = {}): { provider: 'sip'
     display_name: 'Alice',
     outbound_proxy: null,
     ice_servers: [{ urls: ['turn:127.0.0.1:13478?transport=udp'], username: 'test', credential: 'secret' }],
+    relay_only: false,
     dtmf: 'info',
     ...change,
   };

@@ -106,6 +106,11 @@ pub struct SipSettings {
     /// STUN/TURN servers for the calls. A TURN password goes to the keychain.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ice_servers: Vec<IceServer>,
+    /// Send media through the TURN relay only (`iceTransportPolicy: 'relay'`): tests the relay
+    /// path as on a network where nothing else gets through.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub relay_only: bool,
     #[serde(default)]
     pub dtmf: DtmfMode,
 }
@@ -167,6 +172,8 @@ impl Profile {
                         field(&format!("ice_servers[{i}].urls"), check_ice_url(url))?;
                     }
                 }
+                let has_turn = s.ice_servers.iter().flat_map(|server| &server.urls).any(|url| url.starts_with("turn"));
+                field("relay_only", check(!s.relay_only || has_turn, "needs a turn: or turns: server among the ICE servers"))?;
                 Ok(())
             }
         }
@@ -326,6 +333,7 @@ mod tests {
                 wss_uri: "wss://pbx.example.com:8089/ws".into(),
                 sip_uri: "sip:alice@pbx.example.com".into(),
                 ice_servers: vec![IceServer { urls: vec!["turn:turn.example.com:3478?transport=tcp".into()], username: Some("u".into()) }],
+                relay_only: true,
                 ..Default::default()
             }),
         };
@@ -351,6 +359,19 @@ mod tests {
                     ..twilio()
                 },
                 "wss_uri",
+            ),
+            (
+                Profile {
+                    settings: ProviderSettings::Sip(SipSettings {
+                        wss_uri: "wss://x".into(),
+                        sip_uri: "sip:a@b".into(),
+                        ice_servers: vec![IceServer { urls: vec!["stun:stun.example.com".into()], username: None }],
+                        relay_only: true,
+                        ..Default::default()
+                    }),
+                    ..twilio()
+                },
+                "relay_only",
             ),
             (
                 Profile {

@@ -81,6 +81,8 @@ pub struct SipCall {
     pub display_name: Option<String>,
     pub outbound_proxy: Option<String>,
     pub ice_servers: Vec<IceServerConfig>,
+    /// Media through the TURN relay only (`iceTransportPolicy: 'relay'`).
+    pub relay_only: bool,
     pub dtmf: DtmfMode,
 }
 
@@ -281,6 +283,7 @@ impl Credentials {
             display_name: settings.display_name.clone(),
             outbound_proxy: settings.outbound_proxy.clone(),
             ice_servers,
+            relay_only: settings.relay_only,
             dtmf: settings.dtmf,
         })
     }

@@ -28,33 +28,15 @@ export async function stopSuite() {
   await suite.lab?.stop();
 }
 
-/**
- * Make the page's peer connections relay-only (`iceTransportPolicy: 'relay'`), as on a network
- * where only the TURN server gets through. A test-side stand-in: a SIP account has no setting
- * that asks Callscope for it (the app passes the account's ICE servers and nothing else).
- */
-export const FORCE_RELAY = () => {
-  const Native = window.RTCPeerConnection;
-  class RelayOnly extends Native {
-    constructor(config = {}, ...rest) {
-      super({ ...config, iceTransportPolicy: 'relay' }, ...rest);
-    }
-  }
-  window.RTCPeerConnection = RelayOnly;
-};
-
 /** One Callscope (browser mode) in a fresh home, its accounts added through the CLI, open in a page. */
 export class App extends PageApp {
-  /**
-   * `accounts`: `[{name, user?, password?, transport?, turn?, dtmf?}]` (see addLabAccount);
-   * `initScript`: a function run in the page before the app (e.g. FORCE_RELAY).
-   */
-  static async start(label, { accounts = [{ name: 'lab' }], initScript = null } = {}) {
+  /** `accounts`: `[{name, user?, password?, transport?, turn?, relayOnly?, dtmf?}]` (see addLabAccount). */
+  static async start(label, { accounts = [{ name: 'lab' }] } = {}) {
     const app = new App();
     suite.apps.push(app);
     const home = isolatedHome(`callscope-sip-${label}`);
     for (const account of accounts) await addLabAccount(home, suite.lab, account);
-    return app.open({ browser: suite.browser, home, initScript });
+    return app.open({ browser: suite.browser, home });
   }
 }
 

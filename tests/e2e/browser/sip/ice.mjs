@@ -2,14 +2,13 @@
 // credentials, and calls whose media never connects (wrong TURN credentials, a dead ICE-lite
 // media address, a peer the TURN server refuses), each ended and diagnosed within 20 s.
 //
-// A SIP account cannot ask Callscope for relay-only ICE (the peer connection gets the account's
-// ICE servers and nothing else), so the relay-only pages force `iceTransportPolicy: 'relay'`
-// themselves (FORCE_RELAY), as a network that lets only the TURN server through would.
+// Relay-only calls use the account's own setting (`--relay-only true`: the peer connection gets
+// `iceTransportPolicy: 'relay'`), as a support engineer tests a network where only TURN gets through.
 
 import { describe, test, before, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { states } from '../../lib/app.mjs';
-import { App, FORCE_RELAY, suite, mediaEvents, selectedPair, signals } from './harness.mjs';
+import { App, suite, mediaEvents, selectedPair, signals } from './harness.mjs';
 
 const TRANSPORTS = ['udp', 'tcp', 'tls'];
 
@@ -19,10 +18,10 @@ function turn(transport, credentials = 'good') {
   return { urls: [t[transport]], username: t[credentials].username, credential: t[credentials].credential };
 }
 
-function turnAccounts() {
+function turnAccounts({ relayOnly = false } = {}) {
   return [
-    ...TRANSPORTS.map((transport) => ({ name: `turn-${transport}`, turn: turn(transport) })),
-    { name: 'turn-wrong', turn: turn('udp', 'wrong') },
+    ...TRANSPORTS.map((transport) => ({ name: `turn-${transport}`, turn: turn(transport), relayOnly })),
+    { name: 'turn-wrong', turn: turn('udp', 'wrong'), relayOnly },
   ];
 }
 
@@ -40,7 +39,7 @@ export function relayCalls() {
     let relayOnly;
     let plain;
     before(async () => {
-      relayOnly = await App.start('relay-only', { accounts: turnAccounts(), initScript: FORCE_RELAY });
+      relayOnly = await App.start('relay-only', { accounts: turnAccounts({ relayOnly: true }) });
       plain = await App.start('relay-plain', { accounts: turnAccounts() });
     });
     afterEach(async () => {
@@ -123,9 +122,9 @@ export function mediaFailures() {
     let turnBlock;
     before(async () => {
       [wrongTurn, plain, turnBlock] = await Promise.all([
-        App.start('ice-wrong-turn', { accounts: [{ name: 'turn-wrong', turn: turn('udp', 'wrong') }], initScript: FORCE_RELAY }),
+        App.start('ice-wrong-turn', { accounts: [{ name: 'turn-wrong', turn: turn('udp', 'wrong'), relayOnly: true }] }),
         App.start('ice-plain', { accounts: [{ name: 'lab' }] }),
-        App.start('ice-turnblock', { accounts: [{ name: 'turn-udp', turn: turn('udp') }], initScript: FORCE_RELAY }),
+        App.start('ice-turnblock', { accounts: [{ name: 'turn-udp', turn: turn('udp'), relayOnly: true }] }),
       ]);
       await Promise.all([wrongTurn.selectLine('turn-wrong'), plain.selectLine('lab'), turnBlock.selectLine('turn-udp')]);
     });

@@ -80,6 +80,16 @@ afterEach(() => {
 });
 
 describe('SIP call: placing and answering', () => {
+  it('a relay-only account gets a relay-only peer connection, with its ICE servers', async () => {
+    const { call } = await dial('callee', { credentials: labCredentials({ relay_only: true }) });
+    await vi.waitFor(() => expect(call.snapshot.state).toBe('active'));
+    expect(pc().config).toEqual({
+      iceServers: [{ urls: ['turn:127.0.0.1:13478?transport=udp'], username: 'test', credential: 'secret' }],
+      iceTransportPolicy: 'relay',
+    });
+    await call.hangup();
+  });
+
   it('follows JsSIP to active, captures every message, and a hangup sends BYE and waits for its 200', async () => {
     const { backend, call, mic, errors } = await dial('callee');
     expect(backend.params('create_call')).toEqual([{ provider: 'sip', account: 'lab', destination: 'callee', ui_clock: expect.any(Number) }]);

@@ -29,11 +29,12 @@ export function uaConfiguration(credentials: SipCall, socket: Socket, userAgent:
 }
 
 /**
- * The peer connection's configuration: the account's STUN/TURN servers and nothing else, so
- * the engine's defaults apply (no forced `bundlePolicy: 'max-bundle'`, default `rtcpMuxPolicy`).
+ * The peer connection's configuration: the account's STUN/TURN servers and, when the account
+ * asks, a relay-only policy; nothing else, so the engine's defaults apply (no forced
+ * `bundlePolicy: 'max-bundle'`, default `rtcpMuxPolicy`).
  */
-export function pcConfiguration(credentials: Pick<SipCall, 'ice_servers'>): RTCConfiguration {
-  return {
+export function pcConfiguration(credentials: Pick<SipCall, 'ice_servers' | 'relay_only'>): RTCConfiguration {
+  const config: RTCConfiguration = {
     iceServers: credentials.ice_servers.map((server) => {
       const ice: RTCIceServer = { urls: [...server.urls] };
       if (server.username !== null) ice.username = server.username;
@@ -41,6 +42,8 @@ export function pcConfiguration(credentials: Pick<SipCall, 'ice_servers'>): RTCC
       return ice;
     }),
   };
+  if (credentials.relay_only) config.iceTransportPolicy = 'relay';
+  return config;
 }
 
 /**
