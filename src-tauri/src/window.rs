@@ -49,27 +49,50 @@ fn open_main_window(app: &mut tauri::App) -> tauri::Result<()> {
             _ => PermissionResponse::Deny,
         })
         .build()?;
-    enable_media_stream(&window);
+    enable_webrtc(&window);
     Ok(())
 }
 
-/// WebKitGTK ships getUserMedia behind a setting some distributions turn off; turn it on. (It
-/// cannot add WebRTC calls, which Debian's and Ubuntu's builds leave out entirely.)
+/// WebKitGTK gates calls behind two settings: `enable-media-stream` (getUserMedia; some
+/// distributions turn it off) and `enable-webrtc` (RTCPeerConnection; off unless asked for). Turn
+/// both on, so that a WebKitGTK built with WebRTC places calls in the window. Where the build left
+/// WebRTC out (Debian's and Ubuntu's do) the setting changes nothing: the page's own probe then
+/// finds no RTCPeerConnection and keeps the hand-off to browser mode. Set before the first page
+/// commits (this runs on the main thread, which also answers the page's tauri:// request), so the
+/// page's probe already sees the result.
 #[cfg(target_os = "linux")]
-fn enable_media_stream(window: &tauri::WebviewWindow) {
+fn enable_webrtc(window: &tauri::WebviewWindow) {
     let result = window.with_webview(|webview| {
         use webkit2gtk::{SettingsExt, WebViewExt};
-        if let Some(settings) = WebViewExt::settings(&webview.inner()) {
-            settings.set_enable_media_stream(true);
-        }
+        let Some(settings) = WebViewExt::settings(&webview.inner()) else {
+            tracing::warn!("the webview has no settings: WebRTC and the microphone stay as the distribution set them");
+            return;
+        };
+        settings.set_enable_media_stream(true);
+        settings.set_enable_webrtc(true);
+        tracing::info!(
+            webkitgtk = %webkitgtk_version(),
+            enable_webrtc = settings.enables_webrtc(),
+            enable_media_stream = settings.enables_media_stream(),
+            "webview media settings (whether WebRTC exists is the page's probe to say)"
+        );
     });
     if let Err(e) = result {
         tracing::warn!("could not reach the webview's settings: {e}");
     }
 }
 
+#[cfg(target_os = "linux")]
+fn webkitgtk_version() -> String {
+    use webkit2gtk::ffi;
+    // SAFETY: plain getters of the loaded library's version numbers; no arguments, no state.
+    let (major, minor, micro) =
+        unsafe { (ffi::webkit_get_major_version(), ffi::webkit_get_minor_version(), ffi::webkit_get_micro_version()) };
+    format!("{major}.{minor}.{micro}")
+}
+
 #[cfg(not(target_os = "linux"))]
-fn enable_media_stream(_window: &tauri::WebviewWindow) {}
+fn enable_webrtc(_window: &tauri::WebviewWindow) {}
 
 /// Every backend event goes to the window as it happens.
 fn forward_events(handle: tauri::AppHandle, backend: &Backend) {

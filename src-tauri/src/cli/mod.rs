@@ -17,8 +17,8 @@ Callscope: a softphone with built-in call diagnostics, for support engineers.
 Place test calls (the built-in Echo line works with no account), watch every state transition and
 signalling message on one clock, and read the call journal from the command line.
 
-Without a command it opens the desktop window. On Linux the window's engine has no WebRTC, so it
-offers to open the same app in your browser (`callscope serve`).";
+Without a command it opens the desktop window. Where the window's engine has no WebRTC (Debian's and
+Ubuntu's WebKitGTK), it offers to open the same app in your browser (`callscope serve`).";
 
 const FILES: &str = "\
 Files:
