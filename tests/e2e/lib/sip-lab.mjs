@@ -55,12 +55,13 @@ export async function startSipLab({ ringTimeoutS = 3, silentHopTimeoutS = 1, tim
 
 /**
  * Add the lab as a SIP account in Callscope through the CLI (passwords on stdin, to the keychain).
- * `turn`: `{ urls: [...], username, credential }` or null for no ICE servers.
+ * `turn`: `{ urls: [...], username, credential }` or null; `stun`: STUN server URLs (no credentials).
  */
-export async function addLabAccount(home, lab, { name = 'lab', user = 'alice', password, transport = 'wss', turn = null, relayOnly = false, dtmf = null } = {}) {
+export async function addLabAccount(home, lab, { name = 'lab', user = 'alice', password, transport = 'wss', turn = null, stun = [], relayOnly = false, dtmf = null } = {}) {
   const who = lab.users.find((u) => u.user === user);
   const args = ['accounts', 'add', 'sip', name, '--wss-uri', lab.signalling[transport], '--sip-uri', who.uri];
   let input = `${password ?? who.password}\n`;
+  for (const url of stun) args.push('--ice-server', url);
   if (turn) {
     for (const url of turn.urls) args.push('--ice-server', url);
     args.push('--turn-user', turn.username);
