@@ -113,9 +113,14 @@ fn every_os_builds_every_installer_from_one_target_list() {
 fn linux_packages_declare_what_the_app_calls_on() {
     let config = config_for(Target::Linux);
     let linux = &config.bundle.linux;
-    // The hand-off to browser mode opens the default browser with xdg-open.
-    for depends in [&linux.deb.depends, &linux.rpm.depends] {
-        assert!(depends.as_ref().is_some_and(|d| d.iter().any(|p| p == "xdg-utils")), "xdg-utils is a dependency");
+    // The hand-off to browser mode opens the default browser with xdg-open; the binary links
+    // libdbus (the Secret Service). The tauri CLI adds WebKitGTK and GTK itself.
+    let declared = |depends: &Option<Vec<String>>, package: &str| depends.as_ref().is_some_and(|d| d.iter().any(|p| p == package));
+    for package in ["xdg-utils", "libdbus-1-3"] {
+        assert!(declared(&linux.deb.depends, package), "the .deb does not depend on {package}");
+    }
+    for package in ["xdg-utils", "dbus-libs"] {
+        assert!(declared(&linux.rpm.depends, package), "the .rpm does not depend on {package}");
     }
     let desktop = std::fs::read_to_string(file(linux.deb.desktop_template.as_ref().expect("a desktop entry template"))).unwrap();
     assert!(desktop.contains("Categories=Network;Telephony;"), "the menu files it under telephony");

@@ -73,7 +73,7 @@ test('the package says what it is and what it needs', async () => {
   assert.match(fields, new RegExp(`^Package: ${PACKAGE}$`, 'm'));
   assert.match(fields, new RegExp(`^Version: ${VERSION.replaceAll('.', '\\.')}$`, 'm'));
   const depends = fields.match(/^Depends: (.*)$/m)?.[1] ?? '';
-  for (const dependency of ['libwebkit2gtk-4.1-0', 'libgtk-3-0', 'xdg-utils']) {
+  for (const dependency of ['libwebkit2gtk-4.1-0', 'libgtk-3-0', 'libdbus-1-3', 'xdg-utils']) {
     assert.ok(depends.split(/,\s*/).includes(dependency), `Depends lacks ${dependency}: ${depends}`);
   }
 });
@@ -88,7 +88,7 @@ test('apt-get installed the binary, the menu entry and the icons', async () => {
   assert.match(entry, /^Exec=callscope$/m);
   assert.match(entry, /^Icon=callscope$/m);
   assert.match(entry, /^Categories=Network;Telephony;$/m);
-  for (const size of ['32x32', '128x128', '256x256@2']) {
+  for (const size of ['32x32', '128x128', '512x512']) {
     assert.ok(files.includes(`/usr/share/icons/hicolor/${size}/apps/callscope.png`), `no ${size} icon`);
   }
 });
