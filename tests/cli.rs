@@ -3,8 +3,8 @@
 
 use std::process::{Command, Output};
 
-use callscope_core::calls::{CallState, Direction, EndInfo, EndedBy, Failure, Provider};
-use callscope_core::journal::{EventKind, Journal, NewCall, Source};
+use callscope_calls::{CallState, Direction, EndInfo, EndedBy, Failure, Provider};
+use callscope_journal::{EventKind, Journal, NewCall, Source};
 use serde_json::{json, Value};
 
 struct Home(tempfile::TempDir);

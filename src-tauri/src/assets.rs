@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tauri::utils::assets::{AssetKey, AssetsIter, CspHash};
 use tauri::{Assets, Context, Runtime};
 
-use callscope_core::serve::AssetSource;
+use callscope_serve::AssetSource;
 
 /// The app's Tauri context (generated once, here, so the UI is embedded once) and the same
 /// embedded UI as browser mode's asset source.
@@ -60,7 +60,7 @@ impl<R: Runtime> Assets<R> for SharedAssets<R> {
 
 impl<R: Runtime> AssetSource for SharedAssets<R> {
     fn get(&self, path: &str) -> Option<Vec<u8>> {
-        if !callscope_core::serve::is_safe_path(path) {
+        if !callscope_serve::is_safe_path(path) {
             return None;
         }
         Assets::get(self, &AssetKey::from(path)).map(Cow::into_owned)

@@ -12,7 +12,8 @@ mod window;
 use clap::Parser;
 
 use callscope_core::paths::Paths;
-use callscope_core::{logging, ApiError, Error};
+use callscope_api::ApiError;
+use callscope_core::{logging, Error};
 
 /// Parse the command line, run the chosen face, and return the process exit code.
 pub fn run() -> i32 {

@@ -1,13 +1,12 @@
 //! The browser-mode face: `callscope serve`.
 
 use std::io::Write;
-use std::sync::Arc;
 
-use callscope_core::api::Face;
+use callscope_api::Face;
 use callscope_core::backend::Backend;
 use callscope_core::paths::Paths;
-use callscope_core::serve;
 use callscope_core::Error;
+use callscope_serve as serve;
 
 
 pub fn run(paths: Paths, port: u16, open_browser: bool) -> Result<(), Error> {
@@ -17,7 +16,8 @@ pub fn run(paths: Paths, port: u16, open_browser: bool) -> Result<(), Error> {
         .build()
         .map_err(|e| Error::io("starting the async runtime", e))?;
     runtime.block_on(async move {
-        let backend = Backend::open(paths.clone(), Face::Browser, Some(Arc::clone(&assets)))?;
+        // Browser mode is the face itself: there is no window to hand off from.
+        let backend = Backend::open(paths.clone(), Face::Browser, None)?;
         let server = serve::start(backend, assets, serve::Options { port })?;
         let url = server.url_with_secret();
         // The address with its key goes to stdout only (the user must open it), never to the log.

@@ -6,10 +6,11 @@ use serde_json::Value;
 use tauri::webview::{PermissionKind, PermissionResponse};
 use tauri::{Emitter, WebviewUrl, WebviewWindowBuilder};
 
-use callscope_core::api::{Face, Request};
+use callscope_api::{ApiError, Face, Request};
 use callscope_core::backend::{Backend, Caller};
 use callscope_core::paths::Paths;
-use callscope_core::{ApiError, Error};
+use callscope_core::Error;
+use callscope_serve::Launcher;
 
 
 /// The Tauri event every backend event is emitted under.
@@ -17,7 +18,7 @@ pub const EVENT_NAME: &str = "callscope-event";
 
 pub fn run(paths: Paths) -> Result<(), Error> {
     let (context, assets) = crate::assets::app_context();
-    let backend = Backend::open(paths, Face::Window, Some(assets))?;
+    let backend = Backend::open(paths, Face::Window, Some(Launcher::new(assets)))?;
 
     tauri::Builder::default()
         .manage(Arc::clone(&backend))
@@ -34,7 +35,7 @@ pub fn run(paths: Paths) -> Result<(), Error> {
 /// The one command the UI calls: a typed API request, answered by the shared dispatcher.
 #[tauri::command]
 async fn rpc(backend: tauri::State<'_, Arc<Backend>>, request: Value) -> Result<Value, ApiError> {
-    let request = Request::from_json(request)?;
+    let request = Request::from_json(request).map_err(Error::from)?;
     Ok(backend.dispatch(Caller { face: Face::Window }, request).await?)
 }
 

@@ -2,7 +2,7 @@
 import { flushSync, mount, tick, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
-import type { AppInfo, CallDetail } from './api/generated';
+import type { AppInfo, CallView } from './api/generated';
 import { createAppModel } from './app/model';
 import { FakeAccounts } from './testing/fake-accounts';
 import { SECRET_SPECS } from './testing/fake-accounts';
@@ -291,7 +291,7 @@ describe('history', () => {
   it('lists calls at start and expands a row into its transitions', async () => {
     const backend = new FakeBackend();
     const end = { by: 'remote' as const, failure: { sip_status: 603, sip_reason: 'Decline', q850_cause: 21 } };
-    const detail: CallDetail = {
+    const detail: CallView = {
       call: {
         number: 7,
         id: 'call-7',

@@ -88,7 +88,23 @@ pub fn twilio_hidden_behind(shown: i64) -> Vec<&'static Entry> {
 }
 
 /// The entries a single Reason value points at.
-pub(crate) fn reason_value_matches(value: &ReasonValue) -> Vec<Match> {
+// The decoder reads Reason headers, not the other way round: their matches are defined here.
+impl ReasonHeader {
+    /// Every catalog entry the header's values point at (see [`ReasonValue::matches`]).
+    pub fn matches(&self) -> Vec<Match> {
+        self.values.iter().flat_map(ReasonValue::matches).collect()
+    }
+}
+
+impl ReasonValue {
+    /// The catalog entries this value points at: the SIP status or the Q.850 cause it names. A
+    /// value that is not defined is read as its class's unspecified value (the match says so).
+    pub fn matches(&self) -> Vec<Match> {
+        reason_value_matches(self)
+    }
+}
+
+fn reason_value_matches(value: &ReasonValue) -> Vec<Match> {
     let catalog = match value.protocol {
         ReasonProtocol::Sip => Catalog::Sip,
         ReasonProtocol::Q850 => Catalog::Q850,

@@ -13,7 +13,6 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::decode::{reason_value_matches, Match};
 use crate::error::Error;
 
 /// A parsed `Reason:` header: one or more values.
@@ -69,11 +68,6 @@ impl ReasonHeader {
     pub fn sip(&self) -> Option<u32> {
         self.values.iter().find(|v| v.protocol == ReasonProtocol::Sip).and_then(|v| v.cause)
     }
-
-    /// Every catalog entry the header's values point at (see [`ReasonValue::matches`]).
-    pub fn matches(&self) -> Vec<Match> {
-        self.values.iter().flat_map(ReasonValue::matches).collect()
-    }
 }
 
 impl ReasonValue {
@@ -111,12 +105,6 @@ impl ReasonValue {
             }
         }
         Ok(out)
-    }
-
-    /// The catalog entries this value points at: the SIP status or the Q.850 cause it names. A
-    /// value that is not defined is read as its class's unspecified value (the match says so).
-    pub fn matches(&self) -> Vec<Match> {
-        reason_value_matches(self)
     }
 }
 

@@ -4,9 +4,9 @@
 
 use std::time::Instant;
 
-use callscope_core::calls::{CallState, Direction, EndInfo, EndedBy, Failure, Provider};
-use callscope_core::diagnosis::diagnose;
-use callscope_core::journal::{EventKind, Journal, NewCall, Source};
+use callscope_calls::{CallState, Direction, EndInfo, EndedBy, Failure, Provider};
+use callscope_journal::diagnosis::diagnose;
+use callscope_journal::{EventKind, Journal, NewCall, Source};
 use serde_json::json;
 
 fn main() {

@@ -1,20 +1,22 @@
-//! The dispatcher behind every face: one `Backend` answers the typed requests of [`crate::api`],
-//! keeps the journal, runs the Echo line and tells every open UI what happened.
+//! The backend behind every face: one `Backend` answers the typed requests of `callscope-api`
+//! (through the dispatcher in `dispatch.rs`), keeps the journal, runs the Echo line and
+//! tells every open UI what happened.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tokio::sync::{broadcast, mpsc, Mutex};
+use tokio::sync::{broadcast, mpsc};
 
-use crate::accounts::{Accounts, Keychain};
-use crate::credentials::Credentials;
-use crate::api::*;
+use callscope_accounts::credentials::Credentials;
+use callscope_accounts::{Accounts, Keychain};
+use callscope_api::*;
+use callscope_echo::{EchoLine, FarEnd, FarEndMedia, ECHO_NUMBERS};
+use callscope_journal::diagnosis::diagnose;
+use callscope_journal::{Journal, NewCall};
+
 use crate::error::{Error, Result};
-use crate::journal::{Journal, NewCall};
-use crate::media::echo::{EchoLine, FarEnd, FarEndMedia, ECHO_NUMBERS};
 use crate::paths::Paths;
-use crate::serve::{self, AssetSource};
 
 /// How long the Echo line's "rings, never answered" number rings.
 pub const ECHO_RING_TIMEOUT: Duration = Duration::from_secs(15);
@@ -25,6 +27,21 @@ pub struct Caller {
     pub face: Face,
 }
 
+/// Starts browser mode for the window's hand-off (a page that needs WebRTC the window lacks).
+/// Browser mode's server sits above the backend, so the app hands the backend one of these.
+pub trait BrowserModeLauncher: Send + Sync {
+    /// Serve `backend` in the user's browser: started the first time, the same server after.
+    fn launch(&self, backend: Arc<Backend>) -> Result<BrowserModeAddress>;
+}
+
+/// Where browser mode serves.
+pub struct BrowserModeAddress {
+    /// `http://127.0.0.1:PORT`, safe to print or log.
+    pub address: String,
+    /// The address with this launch's key: what the user opens once. Never logged.
+    pub url_with_secret: String,
+}
+
 pub struct Backend {
     paths: Paths,
     journal: Arc<Journal>,
@@ -32,22 +49,21 @@ pub struct Backend {
     credentials: Credentials,
     echo: Arc<EchoLine>,
     events: broadcast::Sender<Event>,
-    assets: Option<Arc<dyn AssetSource>>,
-    /// Browser mode started from the window (the no-WebRTC hand-off), kept alive with the app.
-    browser_mode: Mutex<Option<serve::Running>>,
+    /// Starts browser mode from the window; none where that cannot happen (the CLI, tests).
+    browser_mode: Option<Arc<dyn BrowserModeLauncher>>,
     this: Weak<Backend>,
 }
 
 impl Backend {
-    /// Open the journal under `paths` and build the backend. `assets` is the built UI, needed to
-    /// serve browser mode; the CLI passes none.
-    pub fn open(paths: Paths, first_face: Face, assets: Option<Arc<dyn AssetSource>>) -> Result<Arc<Backend>> {
+    /// Open the journal under `paths` and build the backend. `browser_mode` starts browser mode
+    /// for the window; the other faces pass none.
+    pub fn open(paths: Paths, first_face: Face, browser_mode: Option<Arc<dyn BrowserModeLauncher>>) -> Result<Arc<Backend>> {
         paths.ensure()?;
         let journal = Journal::open(&paths.journal_file(), face_name(first_face))?;
-        Ok(Self::with_journal(paths, journal, assets))
+        Ok(Self::with_journal(paths, journal, browser_mode))
     }
 
-    pub fn with_journal(paths: Paths, journal: Journal, assets: Option<Arc<dyn AssetSource>>) -> Arc<Backend> {
+    pub fn with_journal(paths: Paths, journal: Journal, browser_mode: Option<Arc<dyn BrowserModeLauncher>>) -> Arc<Backend> {
         let (events, _) = broadcast::channel(1024);
         let accounts = Arc::new(Accounts::new(&paths.config_dir, Keychain::new()));
         let credentials = Credentials::new(Arc::clone(&accounts), &paths.config_dir);
@@ -58,8 +74,7 @@ impl Backend {
             credentials,
             echo: Arc::new(EchoLine::new(ECHO_RING_TIMEOUT)),
             events,
-            assets,
-            browser_mode: Mutex::new(None),
+            browser_mode,
             this: this.clone(),
         })
     }
@@ -73,17 +88,23 @@ impl Backend {
     }
 
     /// Run a journal operation on the blocking pool (SQLite and fsync stay off async threads).
-    async fn journal<T: Send + 'static>(&self, op: impl FnOnce(&Journal) -> Result<T> + Send + 'static) -> Result<T> {
+    async fn journal<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&Journal) -> callscope_journal::Result<T> + Send + 'static,
+    ) -> Result<T> {
         let journal = Arc::clone(&self.journal);
-        tokio::task::spawn_blocking(move || op(&journal))
+        tokio::task::spawn_blocking(move || op(&journal).map_err(Error::from))
             .await
             .map_err(|e| Error::Internal(format!("journal task: {e}")))?
     }
 
     /// Run an accounts operation on the blocking pool (the keychain talks D-Bus or XPC).
-    async fn accounts<T: Send + 'static>(&self, op: impl FnOnce(&Accounts) -> Result<T> + Send + 'static) -> Result<T> {
+    async fn accounts<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&Accounts) -> callscope_accounts::Result<T> + Send + 'static,
+    ) -> Result<T> {
         let accounts = Arc::clone(&self.accounts);
-        tokio::task::spawn_blocking(move || op(&accounts))
+        tokio::task::spawn_blocking(move || op(&accounts).map_err(Error::from))
             .await
             .map_err(|e| Error::Internal(format!("accounts task: {e}")))?
     }
@@ -122,7 +143,7 @@ impl Backend {
             log_dir: self.paths.log_dir.display().to_string(),
             config_dir: self.paths.config_dir.display().to_string(),
             echo_numbers: ECHO_NUMBERS.to_vec(),
-            secret_specs: crate::accounts::secret_specs(),
+            secret_specs: callscope_accounts::secret_specs(),
         })
     }
 
@@ -212,7 +233,7 @@ impl Backend {
             return Err(Error::bad_input("call_id", format!("call {} is a {:?} call, not an Echo call", call.id, call.provider)));
         }
         if call.state == CallState::Ended {
-            return Err(Error::CallEnded(call.id));
+            return Err(callscope_journal::Error::CallEnded(call.id).into());
         }
         let offer = SignalMessage {
             direction: SignalDirection::Sent,
@@ -290,10 +311,10 @@ impl Backend {
         Ok(calls)
     }
 
-    pub(crate) async fn get_call(&self, _: Caller, params: CallRef) -> Result<CallDetail> {
-        let mut detail = self.journal(move |j| j.call_detail(&params.call_id)).await?;
-        detail.diagnosis = crate::diagnosis::diagnose(&detail);
-        Ok(detail)
+    pub(crate) async fn get_call(&self, _: Caller, params: CallRef) -> Result<CallView> {
+        let detail = self.journal(move |j| j.call_detail(&params.call_id)).await?;
+        let diagnosis = diagnose(&detail);
+        Ok(CallView { detail, diagnosis })
     }
 
     /// Diagnose an ended call and keep its one-line reason for the history.
@@ -301,7 +322,7 @@ impl Backend {
         let id = call_id.to_string();
         self.journal(move |j| {
             let detail = j.call_detail(&id)?;
-            let Some(diagnosis) = crate::diagnosis::diagnose(&detail) else { return Ok(None) };
+            let Some(diagnosis) = diagnose(&detail) else { return Ok(None) };
             j.set_reason(&detail.call.id, &diagnosis.summary)?;
             Ok(Some(diagnosis.summary))
         })
@@ -313,13 +334,13 @@ impl Backend {
     }
 
     pub(crate) async fn get_account(&self, _: Caller, params: AccountRef) -> Result<AccountView> {
-        self.accounts(move |a| Ok(AccountView::of(a, a.get(&params.name)?))).await
+        self.accounts(move |a| Ok(account_view(a, a.get(&params.name)?))).await
     }
 
     pub(crate) async fn save_account(&self, _: Caller, params: SaveAccount) -> Result<AccountView> {
         self.accounts(move |a| {
             let profile = a.save(params.profile, params.secrets, params.mode)?;
-            Ok(AccountView::of(a, profile))
+            Ok(account_view(a, profile))
         })
         .await
     }
@@ -330,7 +351,7 @@ impl Backend {
     }
 
     pub(crate) async fn test_account(&self, _: Caller, params: TestAccount) -> Result<AccountTest> {
-        self.credentials.test(&params.name, params.create_connection).await
+        Ok(self.credentials.test(&params.name, params.create_connection).await?)
     }
 
     pub(crate) async fn call_credentials(&self, _: Caller, params: CredentialsFor) -> Result<CallCredentials> {
@@ -351,15 +372,17 @@ impl Backend {
             return Err(Error::WrongFace("opening browser mode from the app"));
         }
         let backend = self.this.upgrade().ok_or_else(|| Error::Internal("backend is shutting down".into()))?;
-        let assets = self.assets.clone().ok_or_else(|| Error::Internal("this build has no UI to serve".into()))?;
-        let mut running = self.browser_mode.lock().await;
-        if running.is_none() {
-            *running = Some(serve::start(backend, assets, serve::Options { port: 0 })?);
-        }
-        let server = running.as_ref().expect("started above");
-        let opened = open_in_browser(&server.url_with_secret());
-        Ok(BrowserMode { address: server.address(), url: server.url_with_secret(), opened })
+        let launcher = self.browser_mode.as_ref().ok_or_else(|| Error::Internal("this build has no UI to serve".into()))?;
+        let served = launcher.launch(backend)?;
+        let opened = open_in_browser(&served.url_with_secret);
+        Ok(BrowserMode { address: served.address, url: served.url_with_secret, opened })
     }
+}
+
+/// An account as the UI sees it: its settings and which of its secrets the keychain holds.
+fn account_view(accounts: &Accounts, profile: Profile) -> AccountView {
+    let (secrets, failure) = accounts.secret_status(&profile);
+    AccountView { profile, secrets, keychain_error: failure.map(|e| Error::from(e).to_api()) }
 }
 
 /// Ask the OS to open `url` in the default browser. The error is logged without its text: it

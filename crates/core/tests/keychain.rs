@@ -2,9 +2,9 @@
 //! Run through `scripts/with-keyring` (scripts/test does):
 //!   scripts/with-keyring cargo test -p callscope-core --test keychain -- --ignored --test-threads=1
 
-use callscope_core::accounts::profiles::{Profile, ProviderSettings, TwilioSettings};
-use callscope_core::accounts::{Accounts, Keychain, SaveMode, SecretInput, SecretKind};
-use callscope_core::Error;
+use callscope_accounts::profiles::{Profile, ProviderSettings, TwilioSettings};
+use callscope_accounts::{Accounts, Keychain, SaveMode, SecretInput, SecretKind};
+use callscope_accounts::Error;
 use secrecy::{ExposeSecret, SecretString};
 
 const NEEDS: &str = "needs a Secret Service: run through scripts/with-keyring";
@@ -87,8 +87,8 @@ fn without_a_keychain_the_error_says_what_to_do() {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs a Secret Service: run through scripts/with-keyring"]
 async fn fifty_app_starts_with_a_token_fetch_leave_one_telnyx_credential() {
-    use callscope_core::accounts::profiles::TelnyxSettings;
-    use callscope_core::api::{Face, Request};
+    use callscope_accounts::profiles::TelnyxSettings;
+    use callscope_api::{Face, Request};
     use callscope_core::backend::{Backend, Caller};
     use callscope_core::paths::Paths;
 

@@ -5,13 +5,13 @@ use std::io::{BufRead, IsTerminal, Write};
 use clap::{Args, Subcommand, ValueEnum};
 use secrecy::SecretString;
 
-use callscope_core::accounts::{
+use callscope_accounts::{
     secret_kinds, Accounts, DtmfMode, IceServer, Keychain, Profile, ProviderSettings, SaveMode, SecretInput,
     SecretKind, SipSettings, TelnyxSettings, TwilioSettings,
 };
 use std::sync::Arc;
 
-use callscope_core::credentials::{AccountTest, CheckStatus, Credentials};
+use callscope_accounts::credentials::{AccountTest, CheckStatus, Credentials};
 use callscope_core::paths::Paths;
 use callscope_core::Error;
 
@@ -195,7 +195,7 @@ pub fn accounts(paths: &Paths, command: AccountsCommand) -> Result<(), Error> {
                 println!("  {}: {state}", secret.label);
             }
             match keychain_error {
-                Some(e) => Err(e),
+                Some(e) => Err(e.into()),
                 None => Ok(()),
             }
         }
@@ -226,10 +226,11 @@ pub fn accounts(paths: &Paths, command: AccountsCommand) -> Result<(), Error> {
             }
             print_test(&test);
             if test.checks.iter().any(|c| c.status == CheckStatus::Fail) {
-                return Err(Error::NotReady {
+                return Err(callscope_accounts::Error::NotReady {
                     what: format!("account {name} failed a check"),
                     hint: "Fix what the failed checks say, then test again.".into(),
-                });
+                }
+                .into());
             }
             Ok(())
         }

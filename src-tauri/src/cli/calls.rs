@@ -1,10 +1,11 @@
 //! `callscope calls ...`: the journal on the command line.
 
-use callscope_core::calls::CallState;
-use callscope_core::diagnosis::{diagnose, Diagnosis};
-use callscope_core::journal::{describe, CallDetail, CallSummary, Journal};
+use callscope_api::CallView;
+use callscope_calls::CallState;
 use callscope_core::paths::Paths;
 use callscope_core::Error;
+use callscope_journal::diagnosis::{diagnose, Diagnosis};
+use callscope_journal::{describe, CallSummary, Journal};
 
 use super::{name, print_json, CallsCommand};
 
@@ -29,12 +30,12 @@ pub fn calls(paths: &Paths, command: CallsCommand) -> Result<(), Error> {
             }
         }
         CallsCommand::Show { call, json } => {
-            let mut detail = journal.call_detail(&call)?;
-            detail.diagnosis = diagnose(&detail);
+            let detail = journal.call_detail(&call)?;
+            let view = CallView { diagnosis: diagnose(&detail), detail };
             if json {
-                print_json(&detail)
+                print_json(&view)
             } else {
-                print!("{}", call_text(&detail));
+                print!("{}", call_text(&view));
                 Ok(())
             }
         }
@@ -57,8 +58,8 @@ pub fn calls_table(calls: &[CallSummary]) -> String {
     out
 }
 
-pub fn call_text(detail: &CallDetail) -> String {
-    let call = &detail.call;
+pub fn call_text(view: &CallView) -> String {
+    let call = &view.detail.call;
     let mut out = format!("Call {} ({})\n", call.number, call.id);
     out.push_str(&format!(
         "  {} call via {} to {}\n  started {}  ·  {}\n",
@@ -71,11 +72,11 @@ pub fn call_text(detail: &CallDetail) -> String {
     if let Some(timings) = &call.timings {
         out.push_str(&format!("  timings: {}\n", describe::timings(timings)));
     }
-    if let Some(diagnosis) = &detail.diagnosis {
+    if let Some(diagnosis) = &view.diagnosis {
         out.push_str(&diagnosis_text(diagnosis));
     }
     out.push_str(&format!("\n{:>4}  {:>10}  {:<10}  {:<7}  {}\n", "SEQ", "T+ms", "SOURCE", "KIND", "EVENT"));
-    for event in &detail.events {
+    for event in &view.detail.events {
         out.push_str(&format!(
             "{:>4}  {:>10.1}  {:<10}  {:<7}  {}\n",
             event.seq,

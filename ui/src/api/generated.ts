@@ -1,4 +1,4 @@
-// Generated from crates/core/src/api by `scripts/gen-ts`. Do not edit: change the Rust types.
+// Generated from crates/api by `scripts/gen-ts`. Do not edit: change the Rust types.
 
 export type AccountCheck = { name: string, status: CheckStatus, detail: string, fix: string | null, };
 
@@ -47,12 +47,6 @@ opened: boolean, };
 
 export type CallCredentials = { "provider": "telnyx" } & TelnyxCall | { "provider": "twilio" } & TwilioCall | { "provider": "sip" } & SipCall;
 
-export type CallDetail = { call: CallSummary, events: Array<JournalEvent>, 
-/**
- * What happened and what to fix, for an ended call (filled in by the backend, not stored).
- */
-diagnosis: Diagnosis | null, };
-
 export type CallRef = { 
 /**
  * The call's id, or its short number for `get_call`.
@@ -81,6 +75,16 @@ state: CallState, ended_at: string | null, ended_by: EndedBy | null, failure: Fa
  * What happened, in one line (the diagnosis's summary), once the call has ended.
  */
 reason: string | null, };
+
+/**
+ * A call as the UI shows it: the journal's record with every event, and what the backend's
+ * diagnosis reads from them.
+ */
+export type CallView = { 
+/**
+ * What happened and what to fix, for an ended call (worked out when asked, not stored).
+ */
+diagnosis: Diagnosis | null, call: CallSummary, events: Array<JournalEvent>, };
 
 export type CheckStatus = "pass" | "warn" | "fail";
 
@@ -566,8 +570,8 @@ export interface ApiMethods {
   echo_hangup: { params: CallRef; result: Done };
   /** Recent calls from the journal, newest first. */
   list_calls: { params: ListCalls; result: Array<CallSummary> };
-  /** One call with every event, by id or short number. */
-  get_call: { params: CallRef; result: CallDetail };
+  /** One call with every event and its diagnosis, by id or short number. */
+  get_call: { params: CallRef; result: CallView };
   /** The provider accounts (settings only). */
   list_accounts: { params: NoParams; result: Array<Profile> };
   /** One account with which of its secrets the keychain holds. */

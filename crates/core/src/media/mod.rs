@@ -1,3 +1,0 @@
-//! Media the backend takes part in itself.
-
-pub mod echo;
