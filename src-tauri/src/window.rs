@@ -50,7 +50,7 @@ fn open_main_window(app: &mut tauri::App) -> tauri::Result<()> {
             _ => PermissionResponse::Deny,
         })
         .build()?;
-    enable_webrtc(&window);
+    configure_webkit(&window);
     Ok(())
 }
 
@@ -58,17 +58,27 @@ fn open_main_window(app: &mut tauri::App) -> tauri::Result<()> {
 /// distributions turn it off) and `enable-webrtc` (RTCPeerConnection; off unless asked for). Turn
 /// both on, so that a WebKitGTK built with WebRTC places calls in the window. Where the build left
 /// WebRTC out (Debian's and Ubuntu's do) the setting changes nothing: the page's own probe then
-/// finds no RTCPeerConnection and keeps the hand-off to browser mode. Set before the first page
-/// commits (this runs on the main thread, which also answers the page's tauri:// request), so the
-/// page's probe already sees the result.
+/// finds no RTCPeerConnection and keeps the hand-off to browser mode. Settings changed here reach
+/// the first page (checked: a feature turned off here is already absent from it), so the page's
+/// probe sees them.
+///
+/// Memory: the UI is one local page of forms and lists, so the web process renders it without GPU
+/// compositing (accelerated compositing cost about 85 MiB PSS in the web process under Xvfb, and
+/// is what the usual blank-window bugs of WebKitGTK with some GPU drivers come from) and keeps only
+/// a document viewer's caches (no back-forward page cache, small memory caches).
 #[cfg(target_os = "linux")]
-fn enable_webrtc(window: &tauri::WebviewWindow) {
+fn configure_webkit(window: &tauri::WebviewWindow) {
     let result = window.with_webview(|webview| {
-        use webkit2gtk::{SettingsExt, WebViewExt};
-        let Some(settings) = WebViewExt::settings(&webview.inner()) else {
+        use webkit2gtk::{CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt};
+        let view = webview.inner();
+        if let Some(context) = view.context() {
+            context.set_cache_model(CacheModel::DocumentViewer);
+        }
+        let Some(settings) = WebViewExt::settings(&view) else {
             tracing::warn!("the webview has no settings: WebRTC and the microphone stay as the distribution set them");
             return;
         };
+        settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
         settings.set_enable_media_stream(true);
         settings.set_enable_webrtc(true);
         tracing::info!(
@@ -93,7 +103,7 @@ fn webkitgtk_version() -> String {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn enable_webrtc(_window: &tauri::WebviewWindow) {}
+fn configure_webkit(_window: &tauri::WebviewWindow) {}
 
 /// Every backend event goes to the window as it happens.
 fn forward_events(handle: tauri::AppHandle, backend: &Backend) {

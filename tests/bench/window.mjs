@@ -5,6 +5,7 @@
 // and provides the display, a D-Bus session and a loopback-only network).
 
 import { spawn, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { BIN, isolatedHome, stopProcess } from '../e2e/lib/app.mjs';
 import { processTree } from './proc.mjs';
 
@@ -51,12 +52,12 @@ async function start(command, args, env, readyLine) {
 }
 
 /** RUNS + 1 starts, each with a fresh profile; the idle memory is taken on the last one. */
-async function measure(label, launch) {
+async function measure(label, slug, launch) {
   const shown = [];
   const ready = [];
   let idle;
   for (let i = 0; i <= RUNS; i++) {
-    const home = isolatedHome(`bench-${label}`);
+    const home = isolatedHome(`bench-${slug}`);
     const env = { ...home.env, HOME: home.root };
     const run = await launch(env);
     shown.push(run.shownMs);
@@ -85,14 +86,11 @@ function report(result) {
 }
 
 console.log(`\n== The desktop window against Linphone (Xvfb, fresh profile per start; ${BIN})`);
-const callscope = report(await measure('Callscope window', (env) => start(BIN, [], { ...env, CALLSCOPE_LOG: 'info' }, 'ui ready')));
-let linphone;
-try {
-  execFileSync(LINPHONE, ['--version'], { stdio: 'ignore', timeout: 20000 });
-  linphone = report(await measure(`Linphone desktop (${LINPHONE})`, (env) => start(LINPHONE, [], env, null)));
-} catch (error) {
-  console.log(`\nLinphone not measured: ${error.message.split('\n')[0]}`);
-}
+const callscope = report(await measure('Callscope window', 'callscope', (env) => start(BIN, [], { ...env, CALLSCOPE_LOG: 'info' }, 'ui ready')));
+const linphone = existsSync(LINPHONE)
+  ? report(await measure(`Linphone desktop (${LINPHONE}, Debian's linphone-desktop)`, 'linphone', (env) => start(LINPHONE, [], env, null)))
+  : null;
+if (!linphone) console.log(`\nLinphone not measured: no ${LINPHONE} (scripts/bench installs linphone-desktop)`);
 if (linphone) {
   const ratio = (a, b) => (a / b).toFixed(2);
   console.log('\nCallscope / Linphone');
