@@ -5,7 +5,7 @@ import App from './App.svelte';
 import type { AppInfo, RecordEvent } from './api/generated';
 import { type AppModel, createAppModel } from './app/model';
 import { LINE_STORAGE_KEY } from './calls/lines.svelte';
-import { FakeAccounts, SECRET_SPECS } from './testing/fake-accounts';
+import { ACCOUNT_FIELDS, FakeAccounts } from './testing/fake-accounts';
 import { FakeBackend, settle } from './testing/fake-backend';
 import { fakeTelnyxSdk, FakeVertoServer } from './testing/fake-telnyx';
 import { fakeGetUserMedia, FakePeerConnection } from './testing/fake-webrtc';
@@ -18,7 +18,7 @@ const INFO: AppInfo = {
   log_dir: '/logs',
   config_dir: '/config',
   echo_numbers: [],
-  secret_specs: SECRET_SPECS,
+  account_fields: ACCOUNT_FIELDS,
 };
 
 let mounted: Record<string, unknown> | null = null;

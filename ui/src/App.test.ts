@@ -5,7 +5,7 @@ import App from './App.svelte';
 import type { AppInfo, CallView } from './api/generated';
 import { createAppModel } from './app/model';
 import { FakeAccounts } from './testing/fake-accounts';
-import { SECRET_SPECS } from './testing/fake-accounts';
+import { ACCOUNT_FIELDS } from './testing/fake-accounts';
 import { FakeBackend, settle, stateEvent } from './testing/fake-backend';
 import { fakeGetUserMedia, FakePeerConnection } from './testing/fake-webrtc';
 
@@ -19,7 +19,7 @@ const INFO: AppInfo = {
     { number: '100', name: 'echo', scenario: 'echo', description: 'Answers at once and sends your audio back.' },
     { number: '104', name: 'busy', scenario: 'busy', description: 'Busy: 486 Busy Here (Q.850 17, user busy).' },
   ],
-  secret_specs: SECRET_SPECS,
+  account_fields: ACCOUNT_FIELDS,
 };
 
 let app: Record<string, unknown> | null = null;

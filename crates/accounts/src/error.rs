@@ -4,8 +4,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The caller sent something we cannot use; the message names the field.
-    #[error("{field}: {problem}")]
+    /// The caller sent something we cannot use. `field` is the setting's key (`account_sid`);
+    /// the message names it as the form labels it ("Account SID: must be …").
+    #[error("{}: {problem}", crate::fields::label_of(.field))]
     BadInput { field: String, problem: String },
     #[error("{what}: {source}")]
     Io { what: String, source: std::io::Error },

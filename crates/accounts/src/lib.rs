@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod credentials;
 pub mod error;
+pub mod fields;
 pub mod providers;
 
 // The call model, named `crate::calls` inside this crate as it was before the split.

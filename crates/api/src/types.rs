@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-pub use callscope_accounts::{Profile, SaveMode, SecretInput, SecretKind, SecretSpec, SecretStatus};
+pub use callscope_accounts::{AccountFields, Profile, SaveMode, SecretInput, SecretKind, SecretSpec, SecretStatus};
 pub use callscope_accounts::credentials::{AccountTest, CallCredentials};
 pub use callscope_calls::{CallState, Direction, EndInfo, EndedBy, Failure, Provider, Timings};
 pub use callscope_journal::diagnosis::Diagnosis;
@@ -39,8 +39,8 @@ pub struct AppInfo {
     pub log_dir: String,
     pub config_dir: String,
     pub echo_numbers: Vec<EchoNumber>,
-    /// The secrets each provider's accounts need or may have.
-    pub secret_specs: Vec<SecretSpec>,
+    /// What the account forms show and check: each provider's settings and secrets.
+    pub account_fields: AccountFields,
 }
 
 /// What the UI's engine can do, probed at start.

@@ -10,6 +10,10 @@ use ts_rs::{TypeVisitor, TS};
 /// Where the generated file lives, relative to the repository root.
 pub const GENERATED_PATH: &str = "ui/src/api/generated.ts";
 
+/// Where the account forms' specs are written as test data for the UI's tests and fakes (the
+/// app itself reads them from `app_info`), relative to the repository root.
+pub const ACCOUNT_FIELDS_PATH: &str = "ui/src/testing/account-fields.ts";
+
 struct Declarations {
     cfg: ts_rs::Config,
     seen: HashSet<TypeId>,
@@ -54,6 +58,17 @@ pub fn generate() -> String {
     out
 }
 
+/// The account forms' specs as a TypeScript constant, for the UI's tests.
+pub fn generate_account_fields() -> Result<String, serde_json::Error> {
+    let json = serde_json::to_string_pretty(&callscope_accounts::account_fields())?;
+    Ok(format!(
+        "// Generated from crates/accounts/src/fields.rs by `scripts/gen-ts`. Do not edit: change the Rust specs.\n\
+         // The account forms' specs for the UI's tests and fakes; the app reads them from `app_info`.\n\
+         import type {{ AccountFields }} from '../api/generated';\n\n\
+         export const ACCOUNT_FIELDS: AccountFields = {json};\n"
+    ))
+}
+
 /// `type X = ...` → `export type X = ...`, keeping any doc comment in front.
 fn export(decl: &str) -> String {
     match decl.rfind("\ntype ") {
@@ -72,6 +87,17 @@ mod tests {
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             committed == generate(),
+            "{} is stale: run `scripts/gen-ts` and commit the result",
+            path.display()
+        );
+    }
+
+    #[test]
+    fn the_committed_account_fields_are_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(ACCOUNT_FIELDS_PATH);
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generate_account_fields().unwrap(),
             "{} is stale: run `scripts/gen-ts` and commit the result",
             path.display()
         );

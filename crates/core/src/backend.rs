@@ -143,7 +143,7 @@ impl Backend {
             log_dir: self.paths.log_dir.display().to_string(),
             config_dir: self.paths.config_dir.display().to_string(),
             echo_numbers: ECHO_NUMBERS.to_vec(),
-            secret_specs: callscope_accounts::secret_specs(),
+            account_fields: callscope_accounts::account_fields(),
         })
     }
 

@@ -1,6 +1,6 @@
 import { type Backend, Listeners } from '../api/backend';
 import { describeError } from '../api/errors';
-import type { AccountTest, AccountView, Profile, SaveAccount, SecretSpec } from '../api/generated';
+import type { AccountFields, AccountTest, AccountView, Profile, SaveAccount } from '../api/generated';
 
 /** A failure as the accounts view shows it. */
 export interface Described {
@@ -22,8 +22,8 @@ export class Accounts {
   loaded = $state(false);
   /** Why the last load failed, or null. */
   failure = $state.raw<Described | null>(null);
-  /** The secrets each provider's accounts have, from `app_info` (set at start-up). */
-  secretSpecs = $state.raw<SecretSpec[]>([]);
+  /** What each provider's account form shows and checks, from `app_info` (set at start-up). */
+  fields = $state.raw<AccountFields | null>(null);
   readonly #backend: Pick<Backend, 'call'>;
   /** Only the latest load's answer is shown. */
   #loads = 0;

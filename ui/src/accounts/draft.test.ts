@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Profile } from '../api/generated';
+import type { FieldSpec } from '../api/generated';
 import {
   accountSummary,
-  CHECKS,
+  checkField,
   draftFromProfile,
   draftProblem,
   fieldOfError,
@@ -13,7 +14,7 @@ import {
   secretInputs,
   secretSlots,
 } from './draft';
-import { SECRET_SPECS } from '../testing/fake-accounts';
+import { ACCOUNT_FIELDS } from '../testing/fake-accounts';
 
 const AC = `AC${'a'.repeat(32)}`;
 const SK = `SK${'b'.repeat(32)}`;
@@ -94,7 +95,7 @@ describe('iceServers', () => {
 
 describe('secrets', () => {
   it('sends only what was typed, exactly as typed', () => {
-    const slots = secretSlots('sip', null, SECRET_SPECS);
+    const slots = secretSlots('sip', null, ACCOUNT_FIELDS.providers.flatMap((p) => p.secrets));
     expect(slots.map((s) => [s.kind, s.required, s.stored])).toEqual([
       ['sip_password', true, null],
       ['turn_password', false, null],
@@ -106,9 +107,9 @@ describe('secrets', () => {
   it('says what the keychain holds after a save', () => {
     expect(
       keychainLine([
-        { kind: 'twilio_api_key_secret', label: 'Twilio API key secret', required: true, stored: true },
-        { kind: 'twilio_auth_token', label: 'Twilio Auth Token', required: false, stored: false },
-        { kind: 'twilio_auth_token', label: 'Twilio Auth Token', required: false, stored: null },
+        { kind: 'twilio_api_key_secret', label: 'Twilio API key secret', required: true, stored: true, hint: null },
+        { kind: 'twilio_auth_token', label: 'Twilio Auth Token', required: false, stored: false, hint: null },
+        { kind: 'twilio_auth_token', label: 'Twilio Auth Token', required: false, stored: null, hint: null },
       ]),
     ).toBe(
       'Twilio API key secret stored in the keychain · Twilio Auth Token not set · Twilio Auth Token status unknown (keychain unavailable)',
@@ -154,18 +155,29 @@ describe('draftProblem', () => {
 });
 
 describe('checks', () => {
+  // The backend's own rules, as `app_info.account_fields` gives them.
+  const spec = (field: string): FieldSpec =>
+    [ACCOUNT_FIELDS.name, ...ACCOUNT_FIELDS.providers.flatMap((p) => p.fields)].find((s) => s.field === field)!;
+  const check = (field: string, value: string) => checkField(spec(field), value);
+
   it('mirror the backend cheaply and say nothing about empty fields', () => {
-    expect(CHECKS.account_sid(AC)).toBeNull();
-    expect(CHECKS.account_sid(SK)).toBe('must be AC followed by 32 hexadecimal digits');
-    expect(CHECKS.account_sid('')).toBeNull();
-    expect(CHECKS.name('has space')).toMatch(/no spaces/);
-    expect(CHECKS.caller_id('+14155550100')).toBeNull();
-    expect(CHECKS.caller_id('555-1234')).toMatch(/E\.164/);
-    expect(CHECKS.wss_uri('https://pbx')).toMatch(/wss:\/\//);
-    expect(CHECKS.sip_uri('sips:alice@pbx')).toBeNull();
-    expect(CHECKS.token_ttl_secs('59')).toMatch(/60 and 86400/);
-    expect(CHECKS.ice_urls('stun:a turn:b')).toBeNull();
-    expect(CHECKS.ice_urls('stun:a http://b')).toBe('http://b: must start with stun:, stuns:, turn: or turns:');
+    expect(check('account_sid', AC)).toBeNull();
+    expect(check('account_sid', SK)).toBe('must be AC followed by 32 hexadecimal digits');
+    expect(check('account_sid', '')).toBeNull();
+    expect(check('name', 'has space')).toMatch(/no spaces/);
+    expect(check('caller_id', '+14155550100')).toBeNull();
+    expect(check('caller_id', '555-1234')).toMatch(/E\.164/);
+    expect(check('wss_uri', 'https://pbx')).toMatch(/wss:\/\//);
+    expect(check('sip_uri', 'sips:alice@pbx')).toBeNull();
+    expect(check('token_ttl_secs', '59')).toMatch(/60 and 86400/);
+    expect(check('ice_servers', 'stun:a turn:b')).toBeNull();
+    expect(check('ice_servers', 'stun:a http://b')).toBe('http://b: must start with stun:, stuns:, turn: or turns:');
+  });
+
+  it('read a number field as a whole number in range', () => {
+    expect(check('token_ttl_secs', '3600')).toBeNull();
+    expect(check('token_ttl_secs', '86401')).toMatch(/60 and 86400/);
+    expect(check('token_ttl_secs', '1h')).toMatch(/60 and 86400/);
   });
 });
 

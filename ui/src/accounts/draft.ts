@@ -1,7 +1,11 @@
 import type {
+  AccountFields,
   DtmfMode,
+  FieldRule,
+  FieldSpec,
   IceServer,
   Profile,
+  ProviderFields,
   SecretInput,
   SecretKind,
   SecretStatus,
@@ -18,16 +22,13 @@ export const PROVIDERS: readonly AccountProvider[] = ['telnyx', 'twilio', 'sip']
 
 export const PROVIDER_NAMES: Record<AccountProvider, string> = { telnyx: 'Telnyx', twilio: 'Twilio', sip: 'SIP' };
 
+/** One provider's account form (settings and secrets) from `app_info.account_fields`. */
+export function providerFields(fields: AccountFields | null, provider: AccountProvider): ProviderFields | null {
+  return fields?.providers.find((p) => p.provider === provider) ?? null;
+}
+
 /** A secret an account has, as the form asks for it. */
 export type SlotSpec = Omit<SecretStatus, 'stored'>;
-
-/** Where each secret comes from or what it is for. */
-export const SECRET_HELP: Partial<Record<SecretKind, string>> = {
-  telnyx_api_key: 'Portal → Account settings → Keys & Credentials → API Keys.',
-  twilio_api_key_secret: 'Shown once when the API key is created.',
-  twilio_auth_token: 'Only some account checks need it.',
-  turn_password: 'For the TURN usernames in the ICE servers.',
-};
 
 /**
  * A secret in the form. `stored` is null for a new account (nothing to ask the keychain about)
@@ -37,7 +38,7 @@ export type SecretSlot = SlotSpec & { stored: boolean | null; known: boolean };
 
 /**
  * What the secrets block shows: the backend's status when editing, the provider's secrets (from
- * `app_info.secret_specs`, as the backend lists them) when new.
+ * `app_info.account_fields`, as the backend lists them) when new.
  */
 export function secretSlots(
   provider: AccountProvider,
@@ -47,7 +48,7 @@ export function secretSlots(
   if (statuses) return statuses.map((s) => ({ ...s, known: s.stored !== null }));
   return specs
     .filter((s) => s.provider === provider)
-    .map(({ kind, label, required }) => ({ kind, label, required, stored: null, known: false }));
+    .map(({ kind, label, required, hint }) => ({ kind, label, required, hint, stored: null, known: false }));
 }
 
 /** The secrets to send: only those typed in, as typed (a secret is never trimmed). */
@@ -347,49 +348,49 @@ export function keychainLine(statuses: readonly SecretStatus[]): string {
 /**
  * The form field a `bad_input` error is about, from the field the backend named
  * ("account_sid", "ice_servers[1].urls", or "profile.token_ttl_secs" for a value that did not
- * even parse). The message starts with the field's name; the problem is the rest.
+ * even parse). The message names the field first (by its label: "Account SID: …"); the problem
+ * is the rest.
  */
 export function fieldOfError(failure: { code: string | null; message: string; field?: string | null }): FieldProblem | null {
   if (failure.code !== 'bad_input' || !failure.field) return null;
   const field = failure.field.replace(/^profile\./, '');
-  const prefix = `${failure.field}: `;
-  const problem = failure.message.startsWith(prefix) ? failure.message.slice(prefix.length) : failure.message;
+  const named = failure.message.indexOf(': ');
+  const problem = named >= 0 ? failure.message.slice(named + 2) : failure.message;
   return { field, problem };
 }
 
-// Cheap hints, shown once a field is left. The backend decides; these only save a round trip.
+// Early checks, shown once a field is left: the backend's own rules (`FieldSpec.rule`), so a
+// typo shows before a round trip. The backend checks again on save and has the last word.
 
-type Check = (value: string) => string | null;
+/** Whether a value keeps a rule: text matches its pattern, a number lies in its range. */
+export function keepsRule(rule: FieldRule, value: string | number): boolean {
+  if (typeof value === 'number') return (rule.min === null || value >= rule.min) && (rule.max === null || value <= rule.max);
+  return rule.pattern === null || new RegExp(rule.pattern, 'u').test(value);
+}
 
-const rule = (ok: (value: string) => boolean, problem: string): Check => (value) => (value.trim() === '' || ok(value.trim()) ? null : problem);
+/** What is wrong with a typed value by its field's rule; nothing for an empty one. */
+export function checkField(spec: FieldSpec, typed: string): string | null {
+  const value = typed.trim();
+  const rule = spec.rule;
+  if (value === '' || !rule) return null;
+  switch (spec.input.kind) {
+    case 'ice_servers': {
+      const bad = value.split(/[\s,]+/).find((url) => url !== '' && !keepsRule(rule, url));
+      return bad === undefined ? null : `${bad}: ${rule.message}`;
+    }
+    case 'number':
+      return /^[0-9]+$/.test(value) && keepsRule(rule, Number(value)) ? null : rule.message;
+    default:
+      return keepsRule(rule, value) ? null : rule.message;
+  }
+}
 
-const sid = (prefix: string) => rule((v) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(v), `must be ${prefix} followed by 32 hexadecimal digits`);
-const e164 = rule((v) => /^\+\d{8,15}$/.test(v), 'must be an E.164 number such as +14155550100');
-const sipUri = rule((v) => /^sips?:\S+$/.test(v), 'must be a SIP URI such as sip:alice@pbx.example.com');
-const httpUrl = rule((v) => /^https?:\/\//.test(v), 'must start with https://');
+/** A draft's settings by field name: the specs name the fields, the draft's types list them. */
+export function byField(settings: object): Record<string, unknown> {
+  return settings as Record<string, unknown>;
+}
 
-export const CHECKS = {
-  name: rule((v) => /^[A-Za-z0-9._-]{1,40}$/.test(v), "must be 1–40 letters, digits, '-', '_' or '.' (no spaces)"),
-  account_sid: sid('AC'),
-  api_key_sid: sid('SK'),
-  twiml_app_sid: sid('AP'),
-  caller_id: e164,
-  region: rule((v) => /^[A-Za-z0-9]{3}$/.test(v), 'is not a region such as ie1'),
-  edge: rule((v) => /^[a-z-]+$/.test(v), 'is not an edge name'),
-  identity: rule((v) => v.length <= 121 && !/\s/.test(v), 'must be 1–121 characters with no spaces'),
-  token_ttl_secs: rule((v) => /^\d+$/.test(v) && Number(v) >= 60 && Number(v) <= 86400, 'must be between 60 and 86400 seconds (Twilio’s maximum is 24 h)'),
-  api_base_url: httpUrl,
-  signalling_host: rule((v) => /^[A-Za-z0-9.:-]+$/.test(v), 'must be a host name such as rtc.telnyx.com'),
-  credential_connection_id: rule((v) => /^[A-Za-z0-9-]+$/.test(v), 'is not a connection id'),
-  wss_uri: rule((v) => /^wss?:\/\/.+/.test(v), 'must be a wss:// (or ws://) address'),
-  sip_uri: sipUri,
-  outbound_proxy: sipUri,
-  auth_user: rule((v) => !/\s/.test(v), 'must not be empty or contain spaces'),
-  ice_urls: (value: string) => {
-    const bad = value.split(/[\s,]+/).find((url) => url !== '' && !/^(stuns?|turns?):/.test(url));
-    return bad === undefined ? null : `${bad}: must start with stun:, stuns:, turn: or turns:`;
-  },
-} satisfies Record<string, Check>;
-
-/** Twilio's signalling edges (the SDK's names); any other lower-case name is passed on as typed. */
-export const TWILIO_EDGES = ['roaming', 'ashburn', 'dublin', 'frankfurt', 'sao-paulo', 'singapore', 'sydney', 'tokyo', 'umatilla'];
+/** An ICE server row's part, as the form labels it: "Server 2 URLs". */
+export function iceRowLabel(input: Extract<FieldSpec['input'], { kind: 'ice_servers' }>, index: number, part: 'urls' | 'username'): string {
+  return `${input.row} ${index + 1} ${input[part].label}`;
+}

@@ -2,6 +2,11 @@
 
 export type AccountCheck = { name: string, status: CheckStatus, detail: string, fix: string | null, };
 
+/**
+ * Every account form: the name every account has, then each provider's settings and secrets.
+ */
+export type AccountFields = { name: FieldSpec, providers: Array<ProviderFields>, };
+
 export type AccountRef = { name: string, };
 
 export type AccountTest = { account: string, checks: Array<AccountCheck>, telnyx_usage: TelnyxUsage | null, };
@@ -27,9 +32,9 @@ field: string | null, };
 
 export type AppInfo = { face: Face, version: string, journal_path: string, log_dir: string, config_dir: string, echo_numbers: Array<EchoNumber>, 
 /**
- * The secrets each provider's accounts need or may have.
+ * What the account forms show and check: each provider's settings and secrets.
  */
-secret_specs: Array<SecretSpec>, };
+account_fields: AccountFields, };
 
 export type BrowserMode = { 
 /**
@@ -87,6 +92,8 @@ export type CallView = {
 diagnosis: Diagnosis | null, call: CallSummary, events: Array<JournalEvent>, };
 
 export type CheckStatus = "pass" | "warn" | "fail";
+
+export type ChoiceOption = { value: string, label: string, };
 
 export type Confidence = "low" | "medium" | "high";
 
@@ -219,6 +226,53 @@ q850_cause?: number,
  */
 message?: string, };
 
+/**
+ * How a value is entered.
+ */
+export type FieldInput = { "kind": "text", phone: boolean, suggestions: Array<string>, } | { "kind": "number" } | { "kind": "checkbox" } | { "kind": "choice", options: Array<ChoiceOption>, } | { "kind": "ice_servers", row: string, urls: SubField, username: SubField, };
+
+/**
+ * What a value must be: text that matches `pattern`, or a number in `min..=max`.
+ */
+export type FieldRule = { 
+/**
+ * A regular expression the whole text must match (anchored `^…$`).
+ */
+pattern: string | null, min: number | null, max: number | null, 
+/**
+ * What is wrong with a value that breaks the rule; messages put the field's label first.
+ */
+message: string, };
+
+/**
+ * One setting of an account, as the form shows it.
+ */
+export type FieldSpec = { 
+/**
+ * The setting's key in the profile (`account_sid`); a `bad_input` error names it.
+ */
+field: string, 
+/**
+ * What the form calls it, and what error messages call it.
+ */
+label: string, 
+/**
+ * Help shown with the field.
+ */
+hint: string | null, placeholder: string | null, 
+/**
+ * An account cannot be saved without it.
+ */
+required: boolean, input: FieldInput, 
+/**
+ * The rule a value must keep, and what is wrong when it does not.
+ */
+rule: FieldRule | null, 
+/**
+ * Shown under "Advanced" (opened when filled, or when the backend names it).
+ */
+advanced: boolean, };
+
 export type IceServer = { urls: Array<string>, username?: string, };
 
 /**
@@ -281,6 +335,11 @@ name: string, } & ({ "provider": "telnyx" } & TelnyxSettings | { "provider": "tw
  */
 export type Provider = "echo" | "sip" | "telnyx" | "twilio";
 
+/**
+ * One provider's account form: its settings in form order, and its secrets.
+ */
+export type ProviderFields = { provider: Provider, fields: Array<FieldSpec>, secrets: Array<SecretSpec>, };
+
 export type RecordEvent = { 
 /**
  * None for app-level events.
@@ -340,13 +399,13 @@ export type SecretKind = "telnyx_api_key" | "twilio_api_key_secret" | "twilio_au
 /**
  * A secret an account of some provider needs (or may have).
  */
-export type SecretSpec = { provider: Provider, kind: SecretKind, label: string, required: boolean, };
+export type SecretSpec = { provider: Provider, kind: SecretKind, label: string, required: boolean, hint: string | null, };
 
 /**
  * Whether a secret is in the keychain; never its value. `stored` is none when the keychain
  * could not be asked (it is locked or missing).
  */
-export type SecretStatus = { kind: SecretKind, label: string, required: boolean, stored: boolean | null, };
+export type SecretStatus = { kind: SecretKind, label: string, required: boolean, stored: boolean | null, hint: string | null, };
 
 export type SignalDirection = "sent" | "received";
 
@@ -416,6 +475,11 @@ relay_only?: boolean, dtmf: DtmfMode, };
  * Where an event came from.
  */
 export type Source = "ui" | "sdk" | "signalling" | "backend";
+
+/**
+ * A part of a field that repeats (each ICE server's URLs and user).
+ */
+export type SubField = { label: string, hint: string | null, placeholder: string | null, };
 
 export type TelnyxCall = { 
 /**

@@ -1,28 +1,18 @@
+import { iceRowLabel, keepsRule } from '../accounts/draft';
 import { ApiFailure } from '../api/errors';
-import type { AccountView, Profile, SaveAccount, SecretKind, SecretSpec, SecretStatus } from '../api/generated';
+import type { AccountFields, AccountView, FieldSpec, Profile, SaveAccount, SecretKind, SecretSpec, SecretStatus } from '../api/generated';
+import { ACCOUNT_FIELDS } from './account-fields';
 import type { FakeBackend } from './fake-backend';
 
-const SECRETS: Record<Profile['provider'], { kind: SecretKind; label: string; required: boolean }[]> = {
-  telnyx: [{ kind: 'telnyx_api_key', label: 'Telnyx API key', required: true }],
-  twilio: [
-    { kind: 'twilio_api_key_secret', label: 'Twilio API key secret', required: true },
-    { kind: 'twilio_auth_token', label: 'Twilio Auth Token', required: false },
-  ],
-  sip: [
-    { kind: 'sip_password', label: 'SIP password', required: true },
-    { kind: 'turn_password', label: 'TURN password', required: false },
-  ],
-};
+export { ACCOUNT_FIELDS };
 
-/** The same list as `app_info.secret_specs`. */
-export const SECRET_SPECS: SecretSpec[] = (Object.keys(SECRETS) as Profile['provider'][]).flatMap((provider) =>
-  SECRETS[provider].map((s) => ({ provider, ...s })),
-);
+/** Each provider's secrets, as `app_info.account_fields` lists them. */
+const SECRETS = Object.fromEntries(ACCOUNT_FIELDS.providers.map((p) => [p.provider, p.secrets])) as Record<Profile['provider'], SecretSpec[]>;
 
 const KEYCHAIN_HINT = 'Unlock your login keyring (GNOME: Passwords and Keys), then try again.';
 
 /**
- * The accounts API in memory, keeping `crates/core`'s rules (`accounts/mod.rs`,
+ * The accounts API in memory, keeping `crates/accounts`'s rules (`accounts/mod.rs`, `fields.rs`,
  * `profiles.rs`): settings in a list, secrets in a map standing in for the keychain, the same
  * codes and field-first messages, and nothing changed by a request that fails.
  */
@@ -65,9 +55,12 @@ export class FakeAccounts {
 
   /** Like the backend: a locked keychain leaves the status unknown, with the error beside it. */
   #view(profile: Profile): AccountView {
-    const secrets: SecretStatus[] = SECRETS[profile.provider].map((s) => ({
-      ...s,
-      stored: this.locked ? null : this.keychain.has(`${profile.name}/${s.kind}`),
+    const secrets: SecretStatus[] = SECRETS[profile.provider].map(({ kind, label, required, hint }) => ({
+      kind,
+      label,
+      required,
+      hint,
+      stored: this.locked ? null : this.keychain.has(`${profile.name}/${kind}`),
     }));
     const keychain_error = this.locked
       ? { code: 'keychain', message: 'the OS keychain is locked', hint: KEYCHAIN_HINT, field: null }
@@ -104,51 +97,41 @@ export class FakeAccounts {
   }
 }
 
+/** Like the backend's: the message names the field by its label first. */
 function badInput(field: string, problem: string): ApiFailure {
-  return new ApiFailure('bad_input', `${field}: ${problem}`, null, null, field);
+  return new ApiFailure('bad_input', `${fieldLabel(ACCOUNT_FIELDS, field)}: ${problem}`, null, null, field);
 }
+
+/** How messages name a field (`account_sid` → "Account SID", `ice_servers[1].urls` → "Server 2 URLs"). */
+export function fieldLabel(fields: AccountFields, field: string): string {
+  const [, key, index, part] = /^(\w+)(?:\[(\d+)\]\.(\w+))?$/.exec(field) ?? [];
+  const spec = [fields.name, ...fields.providers.flatMap((p) => p.fields)].find((s) => s.field === key);
+  if (!spec) return field;
+  if (index === undefined) return spec.label;
+  if (spec.input.kind !== 'ice_servers' || (part !== 'urls' && part !== 'username')) return field;
+  return iceRowLabel(spec.input, Number(index), part);
+}
+
 
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-/** The backend's checks that the UI's tests lean on, with its messages. */
+/** The backend's checks, from the same field specs: each set value keeps its field's rule. */
 function validate(profile: Profile): void {
-  if (!/^[A-Za-z0-9._-]{1,40}$/.test(profile.name)) throw badInput('name', "must be 1–40 letters, digits, '-', '_' or '.' (no spaces)");
-  const sid = (field: string, value: string | undefined, prefix: string) => {
-    if (value !== undefined && !new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(value)) {
-      throw badInput(field, `must be ${prefix} followed by 32 hexadecimal digits`);
-    }
-  };
-  const e164 = (value: string | undefined) => {
-    if (value !== undefined && !/^\+\d{8,15}$/.test(value)) throw badInput('caller_id', 'must be an E.164 number such as +14155550100');
-  };
-  const sipUri = (field: string, value: string | undefined) => {
-    if (value !== undefined && !/^sips?:\S+$/.test(value)) throw badInput(field, 'must be a SIP URI such as sip:alice@pbx.example.com');
-  };
-  switch (profile.provider) {
-    case 'telnyx':
-      e164(profile.caller_id);
-      return;
-    case 'twilio':
-      sid('account_sid', profile.account_sid, 'AC');
-      sid('api_key_sid', profile.api_key_sid, 'SK');
-      sid('twiml_app_sid', profile.twiml_app_sid, 'AP');
-      e164(profile.caller_id);
-      if (profile.token_ttl_secs !== undefined && (profile.token_ttl_secs < 60 || profile.token_ttl_secs > 86400)) {
-        throw badInput('token_ttl_secs', 'must be between 60 and 86400 seconds (Twilio’s maximum is 24 h)');
-      }
-      return;
-    case 'sip':
-      if (!/^wss?:\/\/.+/.test(profile.wss_uri)) throw badInput('wss_uri', 'must be a wss:// (or ws://) address');
-      sipUri('sip_uri', profile.sip_uri);
-      sipUri('outbound_proxy', profile.outbound_proxy);
-      (profile.ice_servers ?? []).forEach((server, i) => {
-        if (server.urls.length === 0) throw badInput(`ice_servers[${i}].urls`, 'needs at least one stun: or turn: URL');
-        for (const url of server.urls) {
-          if (!/^(stuns?|turns?):/.test(url)) throw badInput(`ice_servers[${i}].urls`, 'must start with stun:, stuns:, turn: or turns:');
-        }
-      });
-      return;
+  const values = profile as unknown as Record<string, unknown>;
+  for (const spec of [ACCOUNT_FIELDS.name, ...ACCOUNT_FIELDS.providers.find((p) => p.provider === profile.provider)!.fields]) {
+    const value = values[spec.field];
+    if (!spec.rule || value === undefined || value === null) continue;
+    if (spec.input.kind === 'ice_servers') checkIceServers(spec, value as { urls: string[] }[]);
+    else if ((typeof value === 'string' || typeof value === 'number') && !keepsRule(spec.rule, value)) throw badInput(spec.field, spec.rule.message);
   }
+}
+
+function checkIceServers(spec: FieldSpec, servers: { urls: string[] }[]): void {
+  servers.forEach((server, i) => {
+    const field = `${spec.field}[${i}].urls`;
+    if (server.urls.length === 0) throw badInput(field, 'needs at least one stun: or turn: URL');
+    for (const url of server.urls) if (!keepsRule(spec.rule!, url)) throw badInput(field, spec.rule!.message);
+  });
 }

@@ -17,6 +17,7 @@ pub use keychain::Keychain;
 pub use profiles::{DtmfMode, IceServer, Profile, ProviderSettings, SipSettings, TelnyxSettings, TwilioSettings};
 
 use crate::error::{Error, Result};
+use crate::fields::{self, FieldSpec};
 use profiles::ProfilesStore;
 
 /// Every kind of secret an account can have.
@@ -65,6 +66,17 @@ impl SecretKind {
         }
     }
 
+    /// Where to find it, or what it is for.
+    pub fn hint(self) -> Option<&'static str> {
+        match self {
+            SecretKind::TelnyxApiKey => Some("Portal → Account settings → Keys & Credentials → API Keys."),
+            SecretKind::TwilioApiKeySecret => Some("Shown once when the API key is created."),
+            SecretKind::TwilioAuthToken => Some("Only some account checks need it."),
+            SecretKind::SipPassword => None,
+            SecretKind::TurnPassword => Some("For the TURN usernames in the ICE servers."),
+        }
+    }
+
     fn keychain_user(self, profile: &str) -> String {
         format!("{profile}/{}", self.name())
     }
@@ -86,6 +98,7 @@ pub struct SecretSpec {
     pub kind: SecretKind,
     pub label: String,
     pub required: bool,
+    pub hint: Option<String>,
 }
 
 /// Every provider's secrets, for forms that add a new account.
@@ -101,9 +114,46 @@ pub fn secret_specs() -> Vec<SecretSpec> {
             let provider = Profile { name: String::new(), settings: settings.clone() }.provider();
             let (required, optional) = secret_kinds(settings);
             let kinds = required.iter().map(|k| (*k, true)).chain(optional.iter().map(|k| (*k, false)));
-            kinds.map(move |(kind, required)| SecretSpec { provider, kind, label: kind.label().to_string(), required })
+            kinds.map(move |(kind, required)| SecretSpec {
+                provider,
+                kind,
+                label: kind.label().to_string(),
+                required,
+                hint: kind.hint().map(str::to_string),
+            })
         })
         .collect()
+}
+
+/// One provider's account form: its settings in form order, and its secrets.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ProviderFields {
+    pub provider: crate::calls::Provider,
+    pub fields: Vec<FieldSpec>,
+    pub secrets: Vec<SecretSpec>,
+}
+
+/// Every account form: the name every account has, then each provider's settings and secrets.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AccountFields {
+    pub name: FieldSpec,
+    pub providers: Vec<ProviderFields>,
+}
+
+/// What the UI renders its account forms from.
+pub fn account_fields() -> AccountFields {
+    let secrets = secret_specs();
+    AccountFields {
+        name: fields::name_field(),
+        providers: fields::ACCOUNT_PROVIDERS
+            .iter()
+            .map(|&provider| ProviderFields {
+                provider,
+                fields: fields::provider_fields(provider),
+                secrets: secrets.iter().filter(|s| s.provider == provider).cloned().collect(),
+            })
+            .collect(),
+    }
 }
 
 /// Whether a secret is in the keychain; never its value. `stored` is none when the keychain
@@ -114,6 +164,7 @@ pub struct SecretStatus {
     pub label: String,
     pub required: bool,
     pub stored: Option<bool>,
+    pub hint: Option<String>,
 }
 
 /// A secret on its way from the user to the keychain. It deserialises straight into a type that
@@ -254,7 +305,7 @@ impl Accounts {
                         None
                     }
                 };
-                SecretStatus { kind, label: kind.label().to_string(), required, stored }
+                SecretStatus { kind, label: kind.label().to_string(), required, stored, hint: kind.hint().map(str::to_string) }
             })
             .collect();
         (statuses, failure)

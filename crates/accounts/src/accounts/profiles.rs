@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
+use crate::fields::{self, FieldInput, FieldRule, FieldSpec};
 
 /// One provider account as Callscope knows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -134,49 +136,20 @@ pub enum DtmfMode {
 }
 
 impl Profile {
-    /// Check every setting; the error names the field and what is wrong with it.
+    /// Check every setting with its field's rule (see [`crate::fields`]); the error names the
+    /// field and what is wrong with it.
     pub fn validate(&self) -> Result<()> {
         validate_name(&self.name)?;
-        match &self.settings {
-            ProviderSettings::Telnyx(t) => {
-                optional(&t.credential_connection_id, "credential_connection_id", |v| {
-                    check(v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "is not a connection id")
-                })?;
-                optional(&t.signalling_host, "signalling_host", |v| check_host(v))?;
-                optional(&t.api_base_url, "api_base_url", |v| check_http_url(v))?;
-                optional(&t.caller_id, "caller_id", |v| check_e164(v))
-            }
-            ProviderSettings::Twilio(t) => {
-                field("account_sid", check_sid(&t.account_sid, "AC"))?;
-                field("api_key_sid", check_sid(&t.api_key_sid, "SK"))?;
-                optional(&t.twiml_app_sid, "twiml_app_sid", |v| check_sid(v, "AP"))?;
-                optional(&t.identity, "identity", |v| {
-                    check(!v.is_empty() && v.len() <= 121 && !v.contains(char::is_whitespace), "must be 1–121 characters with no spaces")
-                })?;
-                optional(&t.edge, "edge", |v| check(v.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "is not an edge name"))?;
-                optional(&t.region, "region", |v| check(v.len() == 3 && v.chars().all(|c| c.is_ascii_alphanumeric()), "is not a region such as ie1"))?;
-                optional(&t.caller_id, "caller_id", |v| check_e164(v))?;
-                optional(&t.api_base_url, "api_base_url", |v| check_http_url(v))?;
-                optional(&t.token_ttl_secs, "token_ttl_secs", |ttl| {
-                    check((60..=86_400).contains(ttl), "must be between 60 and 86400 seconds (Twilio's maximum is 24 h)")
-                })
-            }
-            ProviderSettings::Sip(s) => {
-                field("wss_uri", check_ws_url(&s.wss_uri))?;
-                field("sip_uri", check_sip_uri(&s.sip_uri))?;
-                optional(&s.outbound_proxy, "outbound_proxy", |v| check_sip_uri(v))?;
-                optional(&s.auth_user, "auth_user", |v| check(!v.is_empty() && !v.contains(char::is_whitespace), "must not be empty or contain spaces"))?;
-                for (i, server) in s.ice_servers.iter().enumerate() {
-                    field(&format!("ice_servers[{i}].urls"), check(!server.urls.is_empty(), "needs at least one stun: or turn: URL"))?;
-                    for url in &server.urls {
-                        field(&format!("ice_servers[{i}].urls"), check_ice_url(url))?;
-                    }
-                }
-                let has_turn = s.ice_servers.iter().flat_map(|server| &server.urls).any(|url| url.starts_with("turn"));
-                field("relay_only", check(!s.relay_only || has_turn, "needs a turn: or turns: server among the ICE servers"))?;
-                Ok(())
-            }
+        let settings = serde_json::to_value(&self.settings).map_err(|e| Error::Internal(format!("reading the settings: {e}")))?;
+        for spec in fields::provider_fields(self.provider()) {
+            check_field(&spec, settings.get(spec.field))?;
         }
+        if let ProviderSettings::Sip(s) = &self.settings {
+            // The one rule across fields: sending media through the relay needs a relay.
+            let has_turn = s.ice_servers.iter().flat_map(|server| &server.urls).any(|url| url.starts_with("turn"));
+            field("relay_only", check(!s.relay_only || has_turn, "needs a turn: or turns: server among the ICE servers"))?;
+        }
+        Ok(())
     }
 
     /// The origin the UI's signalling connects to, as a Content Security Policy source: a SIP
@@ -217,50 +190,31 @@ fn field(name: &str, result: Check) -> Result<()> {
     result.map_err(|problem| Error::bad_input(name, problem))
 }
 
-fn optional<T>(value: &Option<T>, name: &str, rule: impl Fn(&T) -> Check) -> Result<()> {
-    value.as_ref().map_or(Ok(()), |v| field(name, rule(v)))
-}
-
 pub fn validate_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 40
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    field("name", check(ok, "must be 1–40 letters, digits, '-', '_' or '.' (no spaces)"))
+    check_field(&fields::name_field(), Some(&Value::from(name)))
 }
 
-fn check_sid(value: &str, prefix: &str) -> Check {
-    let ok = value.len() == 34 && value.starts_with(prefix) && value[2..].chars().all(|c| c.is_ascii_hexdigit());
-    check(ok, &format!("must be {prefix} followed by 32 hexadecimal digits"))
+/// A set value must keep its field's rule; an unset one (absent or null) is left to the
+/// defaults. ICE servers are checked row by row, each URL with the field's rule.
+fn check_field(spec: &FieldSpec, value: Option<&Value>) -> Result<()> {
+    let (Some(rule), Some(value)) = (&spec.rule, value) else { return Ok(()) };
+    if !matches!(spec.input, FieldInput::IceServers { .. }) {
+        return keeps(rule, value, spec.field);
+    }
+    for (i, server) in value.as_array().into_iter().flatten().enumerate() {
+        let name = format!("{}[{i}].urls", spec.field);
+        let urls = server.get("urls").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        field(&name, check(!urls.is_empty(), "needs at least one stun: or turn: URL"))?;
+        for url in urls {
+            keeps(rule, url, &name)?;
+        }
+    }
+    Ok(())
 }
 
-fn check_e164(value: &str) -> Check {
-    let digits = value.strip_prefix('+').unwrap_or("");
-    check((8..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()), "must be an E.164 number such as +14155550100")
-}
-
-fn check_host(value: &str) -> Check {
-    let ok = !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
-    check(ok, "must be a host name such as rtc.telnyx.com")
-}
-
-fn check_http_url(value: &str) -> Check {
-    check(value.starts_with("https://") || value.starts_with("http://"), "must start with https://")
-}
-
-fn check_ws_url(value: &str) -> Check {
-    let ok = (value.starts_with("wss://") || value.starts_with("ws://")) && value.len() > "wss://".len();
-    check(ok, "must be a wss:// (or ws://) address")
-}
-
-fn check_sip_uri(value: &str) -> Check {
-    let rest = value.strip_prefix("sips:").or_else(|| value.strip_prefix("sip:"));
-    let ok = rest.is_some_and(|r| !r.is_empty() && !r.contains(char::is_whitespace));
-    check(ok, "must be a SIP URI such as sip:alice@pbx.example.com")
-}
-
-fn check_ice_url(value: &str) -> Check {
-    let ok = ["stun:", "stuns:", "turn:", "turns:"].iter().any(|scheme| value.starts_with(scheme));
-    check(ok, "must start with stun:, stuns:, turn: or turns:")
+fn keeps(rule: &FieldRule, value: &Value, name: &str) -> Result<()> {
+    let ok = rule.allows(value).map_err(|e| Error::Internal(format!("the rule of {name} does not compile: {e}")))?;
+    field(name, check(ok, rule.message))
 }
 
 /// The profiles file: `[[profile]]` tables.
@@ -394,6 +348,67 @@ mod tests {
             ProviderSettings::Twilio(t) => t,
             _ => unreachable!(),
         }
+    }
+
+    #[test]
+    fn every_setting_has_a_field_in_the_form() {
+        let every = [
+            ProviderSettings::Telnyx(TelnyxSettings {
+                credential_connection_id: Some("c".into()),
+                signalling_host: Some("h".into()),
+                api_base_url: Some("u".into()),
+                caller_id: Some("+1".into()),
+            }),
+            ProviderSettings::Twilio(TwilioSettings {
+                twiml_app_sid: Some("a".into()),
+                identity: Some("i".into()),
+                edge: Some("e".into()),
+                region: Some("r".into()),
+                caller_id: Some("+1".into()),
+                api_base_url: Some("u".into()),
+                token_ttl_secs: Some(60),
+                ..tw()
+            }),
+            ProviderSettings::Sip(SipSettings {
+                auth_user: Some("a".into()),
+                realm: Some("r".into()),
+                display_name: Some("d".into()),
+                outbound_proxy: Some("sip:p".into()),
+                ice_servers: vec![IceServer { urls: vec!["stun:s".into()], username: None }],
+                relay_only: true,
+                ..Default::default()
+            }),
+        ];
+        for settings in every {
+            let profile = Profile { name: "p".into(), settings };
+            let json = serde_json::to_value(&profile.settings).unwrap();
+            let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).filter(|k| *k != "provider").collect();
+            let mut specs: Vec<&str> = fields::provider_fields(profile.provider()).iter().map(|s| s.field).collect();
+            keys.sort_unstable();
+            specs.sort_unstable();
+            assert_eq!(keys, specs, "{:?}: a setting without a form field, or a field without a setting", profile.provider());
+        }
+    }
+
+    #[test]
+    fn errors_name_the_field_by_its_label() {
+        let bad = Profile { settings: ProviderSettings::Twilio(TwilioSettings { account_sid: "AC123".into(), ..tw() }), ..twilio() };
+        assert_eq!(bad.validate().unwrap_err().to_string(), "Account SID: must be AC followed by 32 hexadecimal digits");
+        let sip = Profile {
+            name: "pbx".into(),
+            settings: ProviderSettings::Sip(SipSettings {
+                wss_uri: "wss://x".into(),
+                sip_uri: "sip:a@b".into(),
+                ice_servers: vec![
+                    IceServer { urls: vec!["stun:s".into()], username: None },
+                    IceServer { urls: vec!["https://t".into()], username: None },
+                ],
+                ..Default::default()
+            }),
+        };
+        let error = sip.validate().unwrap_err();
+        assert!(matches!(&error, Error::BadInput { field, .. } if field == "ice_servers[1].urls"), "{error:?}");
+        assert_eq!(error.to_string(), "Server 2 URLs: must start with stun:, stuns:, turn: or turns:");
     }
 
     #[test]

@@ -3,8 +3,8 @@ import { flushSync, mount, tick, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Accounts } from '../../accounts/accounts.svelte';
 import { ApiFailure } from '../../api/errors';
-import type { AccountTest, AccountView } from '../../api/generated';
-import { FakeAccounts, SECRET_SPECS } from '../../testing/fake-accounts';
+import type { AccountFields, AccountTest, AccountView } from '../../api/generated';
+import { ACCOUNT_FIELDS, FakeAccounts } from '../../testing/fake-accounts';
 import { FakeBackend, settle } from '../../testing/fake-backend';
 import AccountsView from './Accounts.svelte';
 
@@ -14,14 +14,14 @@ const AP = `AP${'3'.repeat(32)}`;
 
 let view: Record<string, unknown> | null = null;
 
-function start(seed: (fake: FakeAccounts) => void = () => undefined) {
+function start(seed: (fake: FakeAccounts) => void = () => undefined, fields: AccountFields = ACCOUNT_FIELDS) {
   const backend = new FakeBackend();
   const fake = new FakeAccounts(backend);
   seed(fake);
   const target = document.createElement('div');
   document.body.append(target);
   const accounts = new Accounts(backend);
-  accounts.secretSpecs = SECRET_SPECS;
+  accounts.fields = fields;
   view = mount(AccountsView, { target, props: { accounts } });
   return { backend, fake };
 }
@@ -174,7 +174,7 @@ describe('adding an account', () => {
     expect(error.closest('.field')).toBe(field.closest('.field'));
     expect(field.getAttribute('aria-invalid')).toBe('true');
     expect(document.activeElement).toBe(field);
-    expect(byTestId('account-error')!.textContent).toMatch(/account_sid: must be AC followed by 32 hexadecimal digits/);
+    expect(byTestId('account-error')!.textContent).toMatch(/Account SID: must be AC followed by 32 hexadecimal digits/);
     expect(input('secret-input-twilio_api_key_secret').value).toBe('');
     expect(byTestId('retype-secrets')).not.toBeNull();
     // The typed settings stay.
@@ -228,6 +228,32 @@ describe('adding an account', () => {
     await save();
     expect(byTestId('field-error-ice_servers[1].urls')!.textContent).toBe('must start with stun:, stuns:, turn: or turns:');
     expect(byTestId('field-error-ice_servers[0].urls')).toBeNull();
+  });
+
+  it('renders the form from the field specs the backend publishes', async () => {
+    // Another backend's specs: the form follows them, labels, hints, rules and order.
+    const fields = structuredClone(ACCOUNT_FIELDS);
+    const twilio = fields.providers.find((p) => p.provider === 'twilio')!;
+    const sid = twilio.fields.find((f) => f.field === 'account_sid')!;
+    sid.label = 'Main account SID';
+    sid.hint = 'From the Console dashboard.';
+    sid.rule = { pattern: '^AC[0-9]+$', min: null, max: null, message: 'digits after AC only' };
+    twilio.fields = [sid, ...twilio.fields.filter((f) => f !== sid && f.field !== 'identity')];
+    start(undefined, fields);
+    await settled();
+    await addAccount('twilio');
+
+    const label = document.querySelector('label[for="account-account_sid"]')!;
+    expect(label.textContent).toContain('Main account SID');
+    expect(label.closest('.field')!.textContent).toContain('From the Console dashboard.');
+    expect(byTestId('account-field-identity')).toBeNull();
+    const order = allByTestId('account-form')[0]!.querySelectorAll('[data-field]');
+    expect((order[1] as HTMLElement).dataset.field).toBe('account_sid');
+
+    type('account-field-account_sid', 'ACdead');
+    input('account-field-account_sid').dispatchEvent(new Event('blur'));
+    flushSync();
+    expect(byTestId('field-check-account_sid')!.textContent).toBe('digits after AC only');
   });
 
   it('cancels without sending anything', async () => {
