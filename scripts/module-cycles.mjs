@@ -84,17 +84,24 @@ function heads(text, at) {
   return names;
 }
 
-/** What the crate root re-exports: name → the module it comes from; `*` → glob modules. */
+/**
+ * What the crate root brings in: name → the module it comes from (undefined for another crate's
+ * item, such as `use callscope_calls as calls;`), and the modules it glob-re-exports.
+ */
 function rootExports(rootText, modules) {
   const names = new Map();
   const globs = [];
-  for (const m of rootText.matchAll(/\bpub\s+use\s+(\w+)::([^;]+);/g)) {
-    if (!modules.has(m[1])) continue;
+  for (const m of rootText.matchAll(/\buse\s+(\w+)(?:::([^;]+)|\s+as\s+(\w+))?;/g)) {
+    const from = modules.has(m[1]) ? m[1] : undefined;
+    if (m[3] || !m[2]) {
+      names.set(m[3] ?? m[1], from);
+      continue;
+    }
     const rest = m[2].trim();
-    if (rest === '*') globs.push(m[1]);
+    if (rest === '*' && from) globs.push(from);
     for (const name of rest.replace(/[{}]/g, '').split(',')) {
       const last = name.trim().split('::').pop().split(/\s+as\s+/).pop();
-      if (last && last !== '*') names.set(last, m[1]);
+      if (last && last !== '*') names.set(last, from);
     }
   }
   return { names, globs };
@@ -108,8 +115,11 @@ export function moduleEdges(crateDir) {
   const files = rustFiles(src).map((file) => ({ file, path: modulePath(src, file), text: stripComments(readFileSync(file, 'utf8')) }));
   const modules = new Set(files.map((f) => f.path[0]).filter(Boolean));
   const exports = rootExports(files.find((f) => f.file === root).text, modules);
-  const moduleOfRootName = (name) =>
-    modules.has(name) ? name : exports.names.get(name) ?? (exports.globs.length === 1 ? exports.globs[0] : undefined);
+  const moduleOfRootName = (name) => {
+    if (modules.has(name)) return name;
+    if (exports.names.has(name)) return exports.names.get(name);
+    return exports.globs.length === 1 ? exports.globs[0] : undefined;
+  };
 
   const edges = [];
   for (const { file, path, text } of files) {

@@ -52,6 +52,18 @@ test('modules that point one way pass; comments, strings and $crate do not count
   );
 });
 
+test("another crate's item named at the root is not the glob-re-exported module", (t) => {
+  const dir = crate({
+    'lib.rs': 'pub mod accounts;\npub mod error;\nuse callscope_calls as calls;\npub use accounts::*;\n',
+    'accounts/mod.rs': 'use crate::error::Error;\n',
+    'error.rs': 'use crate::calls::Provider;\nuse crate::Accounts;\n',
+  });
+  t.after(() => rmSync(dir, { recursive: true }));
+  const { edges } = moduleEdges(dir);
+  assert.deepEqual(edges.map((e) => `${e.from}→${e.to}`).sort(), ['accounts→error', 'error→accounts']);
+  assert.deepEqual(cycles(edges), [['accounts', 'error']]);
+});
+
 test('comments go, line breaks stay', () => {
   assert.equal(stripComments('a // b\n/* c\nd */e "f\ng"'), 'a \n\ne \n""');
 });

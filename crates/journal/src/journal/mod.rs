@@ -5,6 +5,7 @@
 //! started when the call was created, plus the wall-clock UTC time for people.
 
 pub mod describe;
+mod reason_header;
 mod schema;
 
 use std::collections::HashMap;
@@ -293,7 +294,8 @@ impl Journal {
 
     /// Record a transition of the normalised state. Unexpected transitions are recorded too (the
     /// provider said so) with a warning beside them; an `ended` closes the call and stores who
-    /// ended it, the failure codes and the timings.
+    /// ended it, the failure codes (completed from a `Reason:` header in `raw.reason_header`)
+    /// and the timings.
     pub fn record_state(
         &self,
         call_id: &str,
@@ -312,7 +314,7 @@ impl Journal {
         source: Source,
         state: CallState,
         raw: Value,
-        end: Option<EndInfo>,
+        mut end: Option<EndInfo>,
         observed: Observed,
     ) -> Result<Vec<JournalEvent>> {
         if state == CallState::Ended && end.is_none() {
@@ -320,6 +322,9 @@ impl Journal {
         }
         if state != CallState::Ended && end.is_some() {
             return Err(Error::bad_input("end", "only an ended state carries end information"));
+        }
+        if let Some(end) = &mut end {
+            reason_header::complete(&mut end.failure, &raw);
         }
         let mut inner = self.lock();
         let from = inner.live_call(call_id)?.state;
