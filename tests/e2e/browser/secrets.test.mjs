@@ -5,9 +5,9 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isolatedHome, startServe, cli, cliWithInput } from '../lib/app.mjs';
+import { isolatedHome, startServe, cli, cliWithInput, ROOT } from '../lib/app.mjs';
 import { launchChromium, openApp, toneWav } from '../lib/browser.mjs';
 import { startRestFakes } from '../lib/lab.mjs';
 
@@ -64,6 +64,12 @@ test('no secret leaves the keychain except as short-lived tokens', async () => {
     await page.waitForSelector(`${row} [data-testid="account-test"]`);
     await page.click(`${row} [data-testid="edit-account"]`);
     await page.waitForSelector('[data-testid="account-form"]');
+    // The form is drawn from the backend's field specs (app_info.account_fields).
+    const labels = await page.$$eval('[data-testid="account-form"] label', (all) => all.map((l) => l.textContent.trim()));
+    const expected = { 'acme-telnyx': 'Credential connection ID', 'acme-twilio': 'Account SID(required)', 'acme-pbx': 'WebSocket URI(required)' };
+    assert.ok(labels.includes(expected[name]), `${name}: ${labels.join(' | ')}`);
+    mkdirSync(join(ROOT, 'tests/e2e/.artifacts/secrets'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'tests/e2e/.artifacts/secrets', `${name}-form.png`), fullPage: true });
     await page.click('[data-testid="cancel-account"]');
   }
   // Tokens, as a provider adapter fetches them.
