@@ -116,7 +116,8 @@ fn the_silent_next_hop_and_the_unanswered_ring_end_on_the_lab_timers() {
     assert_eq!(silent.status(), (408, "Request Timeout".into()));
     assert_eq!((expected.status, expected.reason), (408, "Request Timeout"));
     assert!(silent.provisional.is_empty(), "nothing ever answers: {:?}", silent.provisional);
-    assert!(silent.elapsed >= timers.silent_hop_timeout, "{:?}", silent.elapsed);
+    // Kamailio's timer wheel may fire a few milliseconds before our clock's full span.
+    assert!(silent.elapsed >= timers.silent_hop_timeout - Duration::from_millis(100), "{:?}", silent.elapsed);
     assert!(silent.elapsed < timers.silent_hop_timeout + Duration::from_millis(1500), "{:?}", silent.elapsed);
 
     assert_eq!(unanswered.provisional.first().map(|p| p.0), Some(180), "the ringer rings first");
