@@ -1,5 +1,5 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+import { defineConfig, loadEnv } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 // The built UI is served by Tauri (desktop window) and by browser mode under a strict CSP
@@ -7,6 +7,12 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 export default defineConfig(({ mode }) => ({
   base: '/',
   plugins: [svelte()],
+  define: {
+    // The hooks end-to-end tests read the page through (`window.callscopeDebug`): in unit tests,
+    // and in builds made with CALLSCOPE_TEST_HOOKS=1 (the tests' build); the shipped bundle has
+    // none of their code (scripts/check-bundle checks it).
+    'import.meta.env.CALLSCOPE_TEST_HOOKS': JSON.stringify(mode === 'test' || loadEnv(mode, '.', 'CALLSCOPE_').CALLSCOPE_TEST_HOOKS === '1'),
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -5,11 +5,12 @@ import App from './App.svelte';
 import type { AppInfo, RecordEvent } from './api/generated';
 import { type AppModel, createAppModel } from './app/model';
 import { LINE_STORAGE_KEY } from './calls/lines.svelte';
+import { sipProvider } from './providers/sip/module';
 import { ACCOUNT_FIELDS, FakeAccounts } from './testing/fake-accounts';
 import { FakeBackend, settle } from './testing/fake-backend';
-import { FakePbx } from './testing/fake-pbx';
+import { FakePbx } from './testing/sip/fake-pbx';
 import { fakeGetUserMedia, FakePeerConnection, FakeSessionDescription } from './testing/fake-webrtc';
-import { ALICE_HA1, labCredentials, labProfile, pbxStack, recordedSignals } from './testing/sip-lab';
+import { ALICE_HA1, labCredentials, labProfile, pbxStack, recordedSignals } from './testing/sip/sip-lab';
 
 const INFO: AppInfo = {
   face: 'browser',
@@ -49,15 +50,19 @@ function start(options: { stored?: Record<string, string> } = {}) {
   Object.defineProperty(navigator, 'mediaDevices', { value: { getUserMedia: mic.fn }, configurable: true });
   const storage = memoryStorage(options.stored);
   model = createAppModel(backend, {
-    loadSipStack: async () => pbxStack(pbx),
-    sipCallEnvironment: () => ({
-      getUserMedia: mic.fn,
-      remoteAudio: { play: () => undefined, stop: () => undefined },
-      readyTimeoutMs: 2000,
-      offerTimeoutMs: 2000,
-      iceGatheringTimeoutMs: 50,
-      hangupConfirmTimeoutMs: 500,
-    }),
+    providers: [
+      sipProvider({
+        loadStack: async () => pbxStack(pbx),
+        callEnvironment: () => ({
+          getUserMedia: mic.fn,
+          remoteAudio: { play: () => undefined, stop: () => undefined },
+          readyTimeoutMs: 2000,
+          offerTimeoutMs: 2000,
+          iceGatheringTimeoutMs: 50,
+          hangupConfirmTimeoutMs: 500,
+        }),
+      }),
+    ],
     storage,
   });
   const target = document.createElement('div');

@@ -5,11 +5,12 @@ import App from './App.svelte';
 import type { AppInfo, RecordEvent } from './api/generated';
 import { type AppModel, createAppModel } from './app/model';
 import { LINE_STORAGE_KEY } from './calls/lines.svelte';
+import { telnyxProvider } from './providers/telnyx/module';
 import { ACCOUNT_FIELDS, FakeAccounts } from './testing/fake-accounts';
 import { FakeBackend, settle } from './testing/fake-backend';
-import { fakeTelnyxSdk, FakeVertoServer } from './testing/fake-telnyx';
+import { fakeTelnyxSdk, FakeVertoServer } from './testing/telnyx/fake-telnyx';
 import { fakeGetUserMedia, FakePeerConnection } from './testing/fake-webrtc';
-import { telnyxCredentials } from './testing/telnyx-lab';
+import { telnyxCredentials } from './testing/telnyx/telnyx-lab';
 
 const INFO: AppInfo = {
   face: 'browser',
@@ -38,14 +39,18 @@ function start() {
   Object.defineProperty(navigator, 'mediaDevices', { value: { getUserMedia: fakeGetUserMedia().fn }, configurable: true });
   const data = new Map([[LINE_STORAGE_KEY, 'account:acme']]);
   model = createAppModel(backend, {
-    loadTelnyxSdk: async () => fake.sdk,
-    telnyxCallEnvironment: () => ({
-      remoteAudio: { play: () => undefined, stop: () => undefined },
-      readyTimeoutMs: 2000,
-      offerTimeoutMs: 2000,
-      hangupConfirmTimeoutMs: 500,
-      newId: () => 'tx-1',
-    }),
+    providers: [
+      telnyxProvider({
+        loadSdk: async () => fake.sdk,
+        callEnvironment: () => ({
+          remoteAudio: { play: () => undefined, stop: () => undefined },
+          readyTimeoutMs: 2000,
+          offerTimeoutMs: 2000,
+          hangupConfirmTimeoutMs: 500,
+          newId: () => 'tx-1',
+        }),
+      }),
+    ],
     storage: { getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) },
   });
   const target = document.createElement('div');

@@ -1,6 +1,6 @@
 import { mount } from 'svelte';
 import './app.css';
-import { connectBackend } from './api/backend';
+import { connectBackend } from './transport/connect';
 import { describeError } from './api/errors';
 import App from './App.svelte';
 import { createAppModel } from './app/model';

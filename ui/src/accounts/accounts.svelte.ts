@@ -1,4 +1,5 @@
-import { type Backend, Listeners } from '../api/backend';
+import { type Backend } from '../api/backend';
+import { Listeners } from '../lib/listeners';
 import { describeError } from '../api/errors';
 import type { AccountFields, AccountTest, AccountView, Profile, SaveAccount } from '../api/generated';
 

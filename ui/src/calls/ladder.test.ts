@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../api/generated';
 import { event, stateEvent } from '../testing/fake-backend';
 import { ladderArrows } from './ladder';
-import type { SignalMessage } from './signal';
+import type { SignalMessage } from '../journal/signal';
 
 function sip(direction: 'sent' | 'received', lines: string[], body = ''): SignalMessage {
   return { direction, protocol: 'sip', summary: lines[0]!, body: `${lines.join('\r\n')}\r\nContent-Length: ${body.length}\r\n\r\n${body}` };

@@ -1,7 +1,7 @@
 import type { JournalEvent } from '../api/generated';
 import { parseSip, type SipText } from '../providers/sip/wire';
-import { displayBody } from './redact';
-import { isSignalMessage, type SignalMessage } from './signal';
+import { displayBody } from '../journal/redact';
+import { type SignalMessage, signalOf } from '../journal/signal';
 
 /** Who the other end of an arrow is: the signalling server we talk to, or the far end behind it. */
 export type LadderPeer = 'proxy' | 'far_end';
@@ -72,8 +72,8 @@ export function ladderArrows(events: readonly JournalEvent[]): LadderArrow[] {
   const sip = new SipPeers();
   const arrows: LadderArrow[] = [];
   for (const event of ordered) {
-    if (event.kind !== 'signal' || !isSignalMessage(event.payload)) continue;
-    const signal = event.payload;
+    const signal = signalOf(event);
+    if (!signal) continue;
     let peer: LadderPeer = 'far_end';
     if (signal.protocol === 'sip') {
       const parsed = parseSip(bodyText(signal));

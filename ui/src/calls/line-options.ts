@@ -1,5 +1,6 @@
 import type { DtmfMode, Profile, Provider } from '../api/generated';
-import { ECHO_LABEL } from '../providers/echo';
+import type { ProviderModule } from '../providers/core/module';
+import { ECHO_LABEL } from '../providers/echo/call';
 
 /** One line the dialer offers: the built-in Echo line or an account. */
 export interface LineOption {
@@ -35,21 +36,17 @@ export function accountLineId(account: string): string {
   return `account:${account}`;
 }
 
-/** The Echo line, then every account in the order the backend lists them. */
-export function lineOptions(profiles: readonly Profile[]): LineOption[] {
+/** The Echo line, then every account in the order the backend lists them, as its provider describes it. */
+export function lineOptions(profiles: readonly Profile[], providers: readonly Pick<ProviderModule, 'id' | 'describeLine'>[]): LineOption[] {
   return [
     ECHO_LINE,
     ...profiles.map((profile): LineOption => {
       const base = { id: accountLineId(profile.name), account: profile.name, provider: profile.provider, profile };
-      if (profile.provider === 'sip') {
-        return { ...base, label: `${profile.name} (SIP, ${profile.sip_uri})`, callable: true, reason: null, hold: true, dtmf: profile.dtmf };
+      const line = providers.find((p) => p.id === profile.provider)?.describeLine(profile);
+      if (!line) {
+        return { ...base, label: `${profile.name} (${profile.provider})`, callable: false, reason: `this Callscope has no ${profile.provider} lines`, hold: false, dtmf: null };
       }
-      if (profile.provider === 'telnyx') {
-        // DTMF goes as Verto `info` frames; hold is a Verto `modify`.
-        return { ...base, label: `${profile.name} (Telnyx)`, callable: true, reason: null, hold: true, dtmf: 'info' };
-      }
-      // The Voice SDK has no hold; `sendDigits` plays RFC 2833 tones.
-      return { ...base, label: `${profile.name} (Twilio)`, callable: true, reason: null, hold: false, dtmf: 'rfc2833' };
+      return { ...base, ...line, callable: true, reason: null };
     }),
   ];
 }

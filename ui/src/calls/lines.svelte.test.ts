@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Profile } from '../api/generated';
-import type { SipLines } from '../providers/sip/lines';
-import { NOT_REGISTERED, type RegistrationStatus } from '../providers/sip/registration';
-import { labProfile } from '../testing/sip-lab';
+import type { ProviderLines } from '../providers/core/account-lines';
+import { PROVIDERS } from '../providers';
+import { NOT_REGISTERED, type RegistrationStatus } from '../providers/core/registration';
+import { labProfile } from '../testing/sip/sip-lab';
 import { LINE_STORAGE_KEY, Lines } from './lines.svelte';
 
-/** The part of SipLines that Lines uses, recording what it was asked. */
-class FakeSipLines {
+/** The part of a provider's lines that Lines uses, recording what it was asked. */
+class FakeLines {
   readonly activated: string[] = [];
   readonly restarted: string[] = [];
   readonly reconciled: { accounts: string[]; saved: string | null }[] = [];
@@ -49,10 +50,13 @@ const PROFILES: Profile[] = [
 ];
 
 function setup(stored: Record<string, string> = {}) {
-  const sip = new FakeSipLines();
-  const telnyx = new FakeSipLines();
+  const sip = new FakeLines();
+  const telnyx = new FakeLines();
   const storage = memoryStorage(stored);
-  const lines = new Lines(sip as unknown as SipLines, storage, telnyx as unknown as SipLines);
+  // The real modules (how each describes its lines); SIP's and Telnyx's lines are fakes, Twilio's none.
+  const fakes: Record<string, FakeLines> = { sip, telnyx };
+  const providers = PROVIDERS.map((module) => ({ module, lines: (fakes[module.id] ?? null) as ProviderLines | null }));
+  const lines = new Lines(providers, storage);
   return { sip, telnyx, storage, lines };
 }
 

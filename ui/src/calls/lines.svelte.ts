@@ -1,5 +1,7 @@
 import type { Profile } from '../api/generated';
-import { NOT_REGISTERED, type RegistrationStatus } from '../providers/sip/registration';
+import type { ProviderLines } from '../providers/core/account-lines';
+import type { RunningProvider } from '../providers/core/module';
+import { NOT_REGISTERED, type RegistrationStatus } from '../providers/core/registration';
 import { ECHO_LINE, type LineOption, lineOptions } from './line-options';
 
 /** Where the last line used is remembered (its id only: `echo` or `account:<name>`). */
@@ -7,17 +9,8 @@ export const LINE_STORAGE_KEY = 'callscope.line';
 
 export type LineStorage = Pick<Storage, 'getItem' | 'setItem'>;
 
-/**
- * The long-lived lines of one provider, one per account (SIP user agents, Telnyx clients): what
- * the dialer's lines need of them.
- */
-export interface AccountLines {
-  onStatus(cb: (change: { account: string; status: RegistrationStatus }) => void): () => void;
-  activate(profile: Profile): unknown;
-  line(account: string): unknown;
-  restart(account: string): void;
-  reconcile(profiles: readonly Profile[], saved: string | null): void;
-}
+/** What the dialer's lines need of a running provider. */
+export type LineProvider = Pick<RunningProvider, 'module' | 'lines'>;
 
 export function pageStorage(): LineStorage | null {
   try {
@@ -29,33 +22,27 @@ export function pageStorage(): LineStorage | null {
 
 /**
  * The lines the dialer offers, which one is selected (remembered across launches), and each
- * account line's registration (a SIP REGISTER, a Telnyx login). A selected SIP or Telnyx line
- * is started at once, so that it can also receive calls.
+ * account line's registration (a SIP REGISTER, a Telnyx login, a Twilio Device registration).
+ * A selected account line is started at once, so that it can also receive calls.
  */
 export class Lines {
   options = $state.raw<LineOption[]>([ECHO_LINE]);
   selectedId = $state('echo');
-  /** Registration (SIP) or login (Telnyx) per account. */
+  /** Each account line's registration (or login). */
   registrations = $state.raw<Record<string, RegistrationStatus>>({});
-  readonly #sip: AccountLines;
-  readonly #telnyx: AccountLines | null;
-  readonly #twilio: AccountLines | null;
+  readonly #providers: readonly LineProvider[];
   readonly #storage: LineStorage | null;
   /** The line the user chose last: selected as soon as it exists and can be called. */
   #wanted: string;
 
-  constructor(sip: AccountLines, storage: LineStorage | null = pageStorage(), telnyx: AccountLines | null = null, twilio: AccountLines | null = null) {
-    this.#sip = sip;
-    this.#telnyx = telnyx;
-    this.#twilio = twilio;
+  constructor(providers: readonly LineProvider[], storage: LineStorage | null = pageStorage()) {
+    this.#providers = providers;
     this.#storage = storage;
     this.#wanted = this.#read() ?? 'echo';
     const keep = ({ account, status }: { account: string; status: RegistrationStatus }) => {
       this.registrations = { ...this.registrations, [account]: status };
     };
-    sip.onStatus(keep);
-    telnyx?.onStatus(keep);
-    twilio?.onStatus(keep);
+    for (const provider of providers) provider.lines?.onStatus(keep);
   }
 
   get selected(): LineOption {
@@ -76,10 +63,8 @@ export class Lines {
 
   /** The accounts changed (or were loaded): rebuild the list, keep or restore the selection. */
   update(profiles: readonly Profile[], saved: string | null = null): void {
-    this.options = lineOptions(profiles);
-    this.#sip.reconcile(profiles, saved);
-    this.#telnyx?.reconcile(profiles, saved);
-    this.#twilio?.reconcile(profiles, saved);
+    this.options = lineOptions(profiles, this.#providers.map((p) => p.module));
+    for (const provider of this.#providers) provider.lines?.reconcile(profiles, saved);
     const wanted = this.options.find((o) => o.id === this.#wanted && o.callable);
     this.#apply(wanted ?? ECHO_LINE);
   }
@@ -99,11 +84,8 @@ export class Lines {
     return this.#linesOf(option) !== null && option.account !== null;
   }
 
-  #linesOf(option: LineOption): AccountLines | null {
-    if (option.provider === 'sip') return this.#sip;
-    if (option.provider === 'telnyx') return this.#telnyx;
-    if (option.provider === 'twilio') return this.#twilio;
-    return null;
+  #linesOf(option: LineOption): ProviderLines | null {
+    return this.#providers.find((p) => p.module.id === option.provider)?.lines ?? null;
   }
 
   #apply(option: LineOption): void {

@@ -2,8 +2,8 @@ import type { Backend } from '../api/backend';
 import { ApiFailure } from '../api/errors';
 import type { CallState } from '../api/generated';
 import type { ErrorLog } from '../app/errors.svelte';
-import type { Adapters } from '../providers';
-import type { IncomingCall, ProviderAdapter } from '../providers/adapter';
+import type { Adapters } from '../providers/core/registry';
+import type { IncomingCall, ProviderAdapter } from '../providers/core/adapter';
 import { ECHO_LINE, type LineOption } from './line-options';
 import { CallSession, type CallSnapshot, type HangupVia, type SessionOptions } from './session';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiFailure } from '../api/errors';
 import type { EndInfo, RecordState } from '../api/generated';
-import type { CallSink, DialContext, LineFeatures, ProviderAdapter } from '../providers/adapter';
+import type { DialContext, LineFeatures, ProviderAdapter } from '../providers/core/adapter';
+import type { CallSink } from '../journal/call-sink';
 import { FakeBackend, settle } from '../testing/fake-backend';
 import { FakePeerConnection } from '../testing/fake-webrtc';
 import { CallSession } from './session';

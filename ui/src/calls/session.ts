@@ -1,11 +1,12 @@
 import type { Backend } from '../api/backend';
-import { Listeners } from '../api/backend';
+import { Listeners } from '../lib/listeners';
 import { ApiFailure, describeError } from '../api/errors';
 import type { CallState, Direction, EndInfo, EventKind, Provider, Source } from '../api/generated';
 import { MEDIA_CONNECT_TIMEOUT_MS, MediaWatch } from '../media/watch';
 import { StatsSampler } from '../media/stats';
-import type { CallSink, LineFeatures, ProgressState, ProviderAdapter, UiEventKind } from '../providers/adapter';
-import type { SignalMessage } from './signal';
+import type { LineFeatures, ProviderAdapter } from '../providers/core/adapter';
+import type { CallSink, ProgressState, UiEventKind } from '../journal/call-sink';
+import type { SignalMessage } from '../journal/signal';
 
 /** A state and when this page saw it (on `clock`, in ms). */
 export interface TimelineEntry {

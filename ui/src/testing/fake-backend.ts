@@ -1,4 +1,5 @@
-import { type Backend, type BackendEvent, Listeners, type Method, type Params, type Result } from '../api/backend';
+import { type Backend, type BackendEvent, type Method, type Params, type Result } from '../api/backend';
+import { Listeners } from '../lib/listeners';
 import { ApiFailure } from '../api/errors';
 import type { CallState, CallSummary, EndInfo, JournalEvent, RecordEvent, RecordState } from '../api/generated';
 

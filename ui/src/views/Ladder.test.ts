@@ -2,7 +2,7 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../api/generated';
-import type { SignalMessage } from '../calls/signal';
+import type { SignalMessage } from '../journal/signal';
 import { event, stateEvent } from '../testing/fake-backend';
 import Ladder from './Ladder.svelte';
 

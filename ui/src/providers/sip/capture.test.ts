@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Socket } from 'jssip';
-import { type Captured, CapturingSocket } from './capture';
+import type { CapturedFrame } from '../core/capture';
+import { CapturingSocket } from './capture';
 
 /** JsSIP's socket interface, scripted: what JsSIP's WebSocketInterface does, without a network. */
 class ScriptedSocket {
@@ -32,7 +33,7 @@ class ScriptedSocket {
   }
 }
 
-function setup(capture: (m: Captured) => void = () => undefined) {
+function setup(capture: (m: CapturedFrame) => void = () => undefined) {
   const inner = new ScriptedSocket();
   let now = 100;
   const socket = new CapturingSocket(inner as unknown as Socket, capture, () => now++);
@@ -60,7 +61,7 @@ describe('CapturingSocket', () => {
   });
 
   it('captures every message both ways as text, received ones before JsSIP reads them', () => {
-    const captured: Captured[] = [];
+    const captured: CapturedFrame[] = [];
     const order: string[] = [];
     const { inner, socket } = setup((m) => {
       captured.push(m);
@@ -78,7 +79,7 @@ describe('CapturingSocket', () => {
   });
 
   it('skips CRLF keep-alives, and marks what could not be sent', () => {
-    const captured: Captured[] = [];
+    const captured: CapturedFrame[] = [];
     const { inner, socket, seen } = setup((m) => captured.push(m));
     expect(socket.send('INVITE sip:1@example.com SIP/2.0\r\n\r\n')).toBe(false);
     socket.connect();

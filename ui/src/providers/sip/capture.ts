@@ -1,23 +1,6 @@
 import type { Socket } from 'jssip';
+import { type CapturedFrame, frameText } from '../core/capture';
 import { isKeepAlive } from './wire';
-
-/** One message as it crossed the WebSocket, before anything else saw it. */
-export interface Captured {
-  direction: 'sent' | 'received';
-  text: string;
-  /** When it crossed, on the page's monotonic clock (ms). */
-  at: number;
-  /** False when JsSIP asked to send it but the WebSocket was not open. */
-  delivered: boolean;
-}
-
-const decoder = typeof TextDecoder === 'undefined' ? null : new TextDecoder('utf-8');
-
-function asText(data: unknown): string {
-  if (typeof data === 'string') return data;
-  if (decoder && (data instanceof ArrayBuffer || ArrayBuffer.isView(data))) return decoder.decode(data as ArrayBuffer);
-  return String(data);
-}
 
 /**
  * JsSIP's socket interface around another socket (normally `JsSIP.WebSocketInterface`) that
@@ -30,17 +13,17 @@ function asText(data: unknown): string {
  */
 export class CapturingSocket implements Socket {
   readonly #inner: Socket;
-  readonly #capture: (message: Captured) => void;
+  readonly #capture: (message: CapturedFrame) => void;
   readonly #clock: () => number;
 
-  constructor(inner: Socket, capture: (message: Captured) => void, clock: () => number = () => performance.now()) {
+  constructor(inner: Socket, capture: (message: CapturedFrame) => void, clock: () => number = () => performance.now()) {
     this.#inner = inner;
     this.#capture = capture;
     this.#clock = clock;
     inner.onconnect = () => this.onconnect();
     inner.ondisconnect = (error: boolean, code?: number, reason?: string) => this.ondisconnect(error, code, reason);
     inner.ondata = <T>(data: T) => {
-      const text = asText(data);
+      const text = frameText(data);
       if (!isKeepAlive(text)) this.#safeCapture({ direction: 'received', text, at: this.#clock(), delivered: true });
       this.ondata(data);
     };
@@ -77,7 +60,7 @@ export class CapturingSocket implements Socket {
 
   send(message: string | ArrayBufferLike | Blob | ArrayBufferView): boolean {
     const delivered = this.#inner.send(message);
-    const text = asText(message);
+    const text = frameText(message);
     if (!isKeepAlive(text)) this.#safeCapture({ direction: 'sent', text, at: this.#clock(), delivered });
     return delivered;
   }
@@ -91,7 +74,7 @@ export class CapturingSocket implements Socket {
   }
 
   /** A failing capture must never break the SIP stack. */
-  #safeCapture(message: Captured): void {
+  #safeCapture(message: CapturedFrame): void {
     try {
       this.#capture(message);
     } catch (error) {

@@ -2,9 +2,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RecordEvent } from '../../api/generated';
 import { FakeBackend } from '../../testing/fake-backend';
-import { FakePbx } from '../../testing/fake-pbx';
+import { FakePbx } from '../../testing/sip/fake-pbx';
 import { FakePeerConnection, FakeSessionDescription } from '../../testing/fake-webrtc';
-import { ALICE_HA1, LAB_PASSWORD, labCredentials, labLine, ladderText, recordedSignals } from '../../testing/sip-lab';
+import { ALICE_HA1, LAB_PASSWORD, labCredentials, labLine, ladderText, recordedSignals } from '../../testing/sip/sip-lab';
 import type { IncomingSipCall } from './incoming';
 import type { SipLine } from './line';
 

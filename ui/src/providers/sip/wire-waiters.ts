@@ -1,8 +1,8 @@
-import type { WireMessage } from './wire-message';
+import type { SipMessage } from './wire-message';
 
 interface Waiter {
-  match: (message: WireMessage) => boolean;
-  resolve: (message: WireMessage | null) => void;
+  match: (message: SipMessage) => boolean;
+  resolve: (message: SipMessage | null) => void;
 }
 
 /** Waits for a message on the wire that matches (e.g. the answer to our BYE), at most a while. */
@@ -10,7 +10,7 @@ export class WireWaiters {
   readonly #waiters = new Set<Waiter>();
 
   /** The first message from now on that matches, or null after `timeoutMs` (or `cancel()`). */
-  wait(match: (message: WireMessage) => boolean, timeoutMs: number): Promise<WireMessage | null> {
+  wait(match: (message: SipMessage) => boolean, timeoutMs: number): Promise<SipMessage | null> {
     return new Promise((resolve) => {
       const waiter: Waiter = {
         match,
@@ -26,7 +26,7 @@ export class WireWaiters {
   }
 
   /** A message crossed the wire. */
-  offer(message: WireMessage): void {
+  offer(message: SipMessage): void {
     for (const waiter of [...this.#waiters]) if (waiter.match(message)) waiter.resolve(message);
   }
 
@@ -36,11 +36,11 @@ export class WireWaiters {
 }
 
 /** A final response we received to a request of ours with this method. */
-export function isFinalAnswer(message: WireMessage, method: string): boolean {
+export function isFinalAnswer(message: SipMessage, method: string): boolean {
   const p = message.parsed;
   return message.captured.direction === 'received' && p?.kind === 'response' && (p.status ?? 0) >= 200 && p.cseq?.method === method;
 }
 
-export function isByeAnswer(message: WireMessage): boolean {
+export function isByeAnswer(message: SipMessage): boolean {
   return isFinalAnswer(message, 'BYE');
 }

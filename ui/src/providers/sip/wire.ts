@@ -1,5 +1,5 @@
-import type { SignalDirection, SignalMessage } from '../../calls/signal';
-import { redactSipText } from '../../calls/redact';
+import type { SignalDirection, SignalMessage } from '../../journal/signal';
+import { redactSipText } from '../../journal/redact';
 
 /** The compact header names of RFC 3261 §7.3.3 (and extensions) with their full names. */
 const COMPACT: Record<string, string> = {

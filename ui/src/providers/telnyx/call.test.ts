@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RecordEvent, RecordState } from '../../api/generated';
 import { FakeBackend } from '../../testing/fake-backend';
-import type { FakeSdkCall } from '../../testing/fake-telnyx';
+import type { FakeSdkCall } from '../../testing/telnyx/fake-telnyx';
 import type { FakePeerConnection } from '../../testing/fake-webrtc';
-import { telnyxLab, vertoLadder, vertoSignals } from '../../testing/telnyx-lab';
+import { telnyxLab, vertoLadder, vertoSignals } from '../../testing/telnyx/telnyx-lab';
 import { TelnyxCallAdapter } from './call';
 import type { IncomingTelnyxCall } from './incoming';
 import type { TelnyxLine } from './line';

@@ -2,8 +2,9 @@ import { ApiFailure, describeError, errorText } from '../../api/errors';
 import type { EndInfo, Failure } from '../../api/generated';
 import { describeMicrophone, MICROPHONE_CONSTRAINTS, microphoneHint } from '../../media/microphone';
 import { RemoteAudio, type RemoteAudioPlayer } from '../../media/playback';
-import type { CallSink, DialContext, LineFeatures, ProgressState, ProviderAdapter } from '../adapter';
-import { candidateCounts } from '../ice';
+import type { DialContext, LineFeatures, ProviderAdapter } from '../core/adapter';
+import type { CallSink, ProgressState } from '../../journal/call-sink';
+import { candidateCounts } from '../../media/ice';
 import {
   callIds,
   causeFields,
@@ -71,7 +72,7 @@ class DialAborted extends Error {
 }
 
 /** Telnyx sends DTMF as Verto `info` frames (signalling), and holds calls with `modify`. */
-const TELNYX_FEATURES: LineFeatures = { hold: true, dtmf: 'info' };
+export const TELNYX_FEATURES: LineFeatures = { hold: true, dtmf: 'info' };
 
 /**
  * One call through a Telnyx line (`@telnyx/webrtc`). Maps the SDK's call states onto the call

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeVertoServer, FakeVertoSocket } from '../../testing/fake-telnyx';
+import { FakeVertoServer, FakeVertoSocket } from '../../testing/telnyx/fake-telnyx';
 import { type CapturedFrame, type CaptureOwner, capturingWebSocket, VertoCapture } from './capture';
 
 function owner(host: string, owns: (socket: object) => boolean = () => false) {

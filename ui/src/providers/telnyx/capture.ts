@@ -1,4 +1,4 @@
-import type { SignalDirection } from '../../calls/signal';
+import type { SignalDirection } from '../../journal/signal';
 
 /** One frame as it crossed a Telnyx signalling WebSocket, before the SDK (or the server) saw it. */
 export interface CapturedFrame {

@@ -1,6 +1,6 @@
 import { errorText, isErrorLike, safeJson } from '../../api/errors';
 import type { CallState, EndedBy, EndInfo, Failure } from '../../api/generated';
-import type { ProgressState } from '../adapter';
+import type { ProgressState } from '../../journal/call-sink';
 import type { SdkCall, SdkErrorEvent, SdkWarningEvent } from './sdk';
 
 /** The `@telnyx/webrtc` call states (reference/telnyx.md §2.10). */

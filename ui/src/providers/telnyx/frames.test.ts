@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayBody } from '../../calls/redact';
+import { displayBody } from '../../journal/redact';
 import { parseVerto, redactVerto, VertoCorrelator, vertoSignal } from './frames';
 
 const JWT = 'eyJhbGciOiJIUzUxMiIsInR5cCI6IkpXVCJ9.eyJleHAiOjQxMDI0NDQ4MDB9.c2lnbmF0dXJl';

@@ -1,5 +1,5 @@
-import { REDACTED } from '../../calls/redact';
-import type { SignalDirection, SignalMessage } from '../../calls/signal';
+import { REDACTED } from '../../journal/redact';
+import type { SignalDirection, SignalMessage } from '../../journal/signal';
 
 /** One Verto (JSON-RPC 2.0) frame as it crossed the WebSocket, read for routing and the journal. */
 export interface VertoFrame {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RecordEvent } from '../../api/generated';
 import { FakeBackend } from '../../testing/fake-backend';
-import { fakeJwt } from '../../testing/fake-telnyx';
-import { telnyxCredentials, telnyxLab, vertoLadder, vertoSignals } from '../../testing/telnyx-lab';
+import { fakeJwt } from '../../testing/telnyx/fake-telnyx';
+import { telnyxCredentials, telnyxLab, vertoLadder, vertoSignals } from '../../testing/telnyx/telnyx-lab';
 import type { TelnyxLine } from './line';
 import { signallingUrl, TOKEN_REFRESH_LEAD_MS } from './line';
 

@@ -1,4 +1,4 @@
-import type { SignalMessage } from '../../calls/signal';
+import type { SignalMessage } from '../../journal/signal';
 import type { TelnyxErrorPayload, TelnyxWarningPayload } from './events';
 import type { CapturedFrame } from './capture';
 import type { VertoFrame } from './frames';

@@ -4,7 +4,7 @@ import { CallSession } from '../../calls/session';
 import { FakeBackend } from '../../testing/fake-backend';
 import { FakePeerConnection } from '../../testing/fake-webrtc';
 import { TwilioCallAdapter, type TwilioCallEnvironment } from './call';
-import { type FakeCall, twilioError, twilioLab } from './fake-twilio';
+import { type FakeCall, twilioError, twilioLab } from '../../testing/twilio/fake-twilio';
 import type { IncomingTwilioCall } from './incoming';
 import type { TwilioLine } from './line';
 

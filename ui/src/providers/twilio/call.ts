@@ -1,8 +1,9 @@
 import { ApiFailure, describeError, errorText } from '../../api/errors';
 import type { EndInfo } from '../../api/generated';
 import { describeMicrophone, MICROPHONE_CONSTRAINTS, microphoneHint } from '../../media/microphone';
-import type { CallSink, DialContext, LineFeatures, ProgressState, ProviderAdapter } from '../adapter';
-import { candidateCounts } from '../ice';
+import type { DialContext, LineFeatures, ProviderAdapter } from '../core/adapter';
+import type { CallSink, ProgressState } from '../../journal/call-sink';
+import { candidateCounts } from '../../media/ice';
 import {
   callIds,
   endInfo,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { SignalDirection } from '../../calls/signal';
+import type { SignalDirection } from '../../journal/signal';
 import { type CapturedFrame, capturingWebSocket, isSignallingHost, PstreamCapture } from './capture';
-import { FakeSocket } from './fake-twilio';
+import { FakeSocket } from '../../testing/twilio/fake-twilio';
 
 function owner(tokens: string[]) {
   const frames: CapturedFrame[] = [];

@@ -1,4 +1,4 @@
-import type { SignalDirection } from '../../calls/signal';
+import type { SignalDirection } from '../../journal/signal';
 import { isHeartbeat, parsePstream } from './frames';
 
 /** One PStream frame as it crossed a Twilio signalling WebSocket, before the SDK (or Twilio) read it. */

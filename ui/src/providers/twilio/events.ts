@@ -1,6 +1,6 @@
 import { errorText, isErrorLike } from '../../api/errors';
 import type { EndInfo, Failure } from '../../api/generated';
-import type { ProgressState } from '../adapter';
+import type { ProgressState } from '../../journal/call-sink';
 import type { SdkCall, TwilioErrorLike } from './sdk';
 
 /** Where an SDK error or warning came from. */

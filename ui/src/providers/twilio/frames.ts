@@ -1,5 +1,5 @@
-import { REDACTED } from '../../calls/redact';
-import type { SignalDirection, SignalMessage } from '../../calls/signal';
+import { REDACTED } from '../../journal/redact';
+import type { SignalDirection, SignalMessage } from '../../journal/signal';
 
 /**
  * One PStream message (reference/twilio.md §2.4): `{"type", "version", "payload"}` in one text

@@ -1,6 +1,6 @@
-import { Listeners } from '../../api/backend';
+import { Listeners } from '../../lib/listeners';
 import { errorText } from '../../api/errors';
-import type { IncomingCall } from '../adapter';
+import type { IncomingCall } from '../core/adapter';
 import { callIds, errorPayload, type TwilioErrorPayload } from './events';
 import type { SdkCall } from './sdk';
 import type { CallRoute, PstreamMessage } from './wire';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RecordEvent } from '../../api/generated';
 import { FakeBackend } from '../../testing/fake-backend';
 import { FakePeerConnection } from '../../testing/fake-webrtc';
-import { twilioLab } from './fake-twilio';
+import { twilioLab } from '../../testing/twilio/fake-twilio';
 import type { TwilioLine } from './line';
 
 const lines: TwilioLine[] = [];

@@ -1,10 +1,10 @@
 import type { Backend } from '../../api/backend';
-import { Listeners } from '../../api/backend';
+import { Listeners } from '../../lib/listeners';
 import { ApiFailure, describeError, errorText } from '../../api/errors';
 import type { TwilioCall } from '../../api/generated';
-import type { AppJournal } from '../../calls/app-journal';
-import type { SignalDirection } from '../../calls/signal';
-import { NOT_REGISTERED, registering, type RegistrationStatus } from '../sip/registration';
+import type { AppJournal } from '../../journal/app-journal';
+import type { SignalDirection } from '../../journal/signal';
+import { NOT_REGISTERED, registering, type RegistrationStatus } from '../core/registration';
 import type { CapturedFrame } from './capture';
 import {
   errorPayload,

@@ -1,4 +1,4 @@
-import type { SignalMessage } from '../../calls/signal';
+import type { SignalMessage } from '../../journal/signal';
 import type { CapturedFrame } from './capture';
 import type { TwilioErrorPayload } from './events';
 import type { PstreamFrame } from './frames';

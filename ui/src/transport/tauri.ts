@@ -1,8 +1,9 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import type { Event as ServerEvent } from './generated';
-import { type Backend, type BackendEvent, Listeners, type Method, type Params, type Result } from './backend';
-import { ApiFailure, failureFromApiError, isApiError } from './errors';
+import type { Event as ServerEvent } from '../api/generated';
+import { type Backend, type BackendEvent, type Method, type Params, type Result } from '../api/backend';
+import { Listeners } from '../lib/listeners';
+import { ApiFailure, failureFromApiError, isApiError } from '../api/errors';
 
 /** The event name the desktop shell emits every backend event under. */
 export const EVENT_NAME = 'callscope-event';

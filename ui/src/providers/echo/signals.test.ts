@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EchoSignal } from '../api/generated';
-import { echoReaction } from './echo-signals';
+import type { EchoSignal } from '../../api/generated';
+import { echoReaction } from './signals';
 
 describe('Echo signal → call state', () => {
   it('maps progress signals to states', () => {

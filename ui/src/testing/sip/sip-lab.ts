@@ -1,10 +1,10 @@
 import * as JsSIP from 'jssip';
-import type { Profile, RecordEvent, SipCall } from '../api/generated';
-import { AppJournal } from '../calls/app-journal';
-import type { SignalMessage } from '../calls/signal';
-import { SipLine } from '../providers/sip/line';
-import type { SipStack } from '../providers/sip/stack';
-import type { FakeBackend } from './fake-backend';
+import type { Profile, RecordEvent, SipCall } from '../../api/generated';
+import { AppJournal } from '../../journal/app-journal';
+import type { SignalMessage } from '../../journal/signal';
+import { SipLine } from '../../providers/sip/line';
+import type { SipStack } from '../../providers/sip/stack';
+import type { FakeBackend } from '../fake-backend';
 import { FakePbx } from './fake-pbx';
 
 export const LAB_PASSWORD = 'alice-secret-password';

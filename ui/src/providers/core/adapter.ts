@@ -1,39 +1,5 @@
-import type { CallState, DtmfMode, EndInfo, EventKind, Failure, Provider } from '../api/generated';
-import type { SignalMessage } from '../calls/signal';
-
-/** States an adapter reports while a call is up. `idle` is the call before dialling; `ended` goes through `ended()`. */
-export type ProgressState = Exclude<CallState, 'idle' | 'ended'>;
-
-/** Kinds of event the UI records (state changes go through `state`, signalling is the backend's). */
-export type UiEventKind = Extract<EventKind, 'media' | 'stats' | 'action' | 'warning' | 'error' | 'probe'>;
-
-/**
- * Where an adapter reports what its provider does. The call session behind it journals every
- * report in order, owns the timeline, and ends the call exactly once.
- */
-export interface CallSink {
-  /**
-   * A normalised state with the provider's own event as it came. Resolves once it is journaled
-   * (or failed to be: that is shown to the user); adapters await it only where order across
-   * sources matters, e.g. `dialing` before the offer leaves.
-   */
-  state(state: ProgressState, raw: unknown): Promise<void>;
-  /** The far end or the provider ended the call; `end` says who and with which codes. */
-  ended(end: EndInfo, raw: unknown): void;
-  /** Something broke on our side: the session hangs up the provider and ends the call `{by:'error'}`. */
-  failed(message: string, raw: unknown): void;
-  /** Any other event worth keeping (media, warnings, errors). */
-  event(kind: UiEventKind, payload: unknown): void;
-  /**
-   * A signalling message this page sent or received (journaled as `source: 'signalling'`,
-   * `kind: 'signal'`, in order with everything else). Secrets must already be redacted.
-   * `capturedAt` (the session's clock, ms) is when it crossed the wire: journal writes queue up,
-   * so the record says how long before its write the message was captured.
-   */
-  signal(message: SignalMessage, capturedAt?: number): void;
-  /** The call's peer connection, as soon as it exists: media watch, stats and debugging use it. */
-  peerConnection(pc: RTCPeerConnection): void;
-}
+import type { DtmfMode, Failure, Provider } from '../../api/generated';
+import type { CallSink } from '../../journal/call-sink';
 
 export interface DialContext {
   /** The journal's id for this call (from `create_call`). */
@@ -51,7 +17,7 @@ export interface LineFeatures {
 export const NO_FEATURES: LineFeatures = { hold: false, dtmf: null };
 
 /**
- * One provider behind one interface: Echo, SIP and Telnyx now; Twilio later.
+ * One call through one provider, behind one interface (Echo, SIP, Telnyx, Twilio).
  * An adapter maps its provider's events onto the normalised states and keeps the raw events.
  */
 export interface ProviderAdapter {
@@ -88,6 +54,8 @@ export interface ProviderAdapter {
 
 /** A call ringing in on a line (any provider), offered to the user until Accept or Reject. */
 export interface IncomingCall {
+  /** The provider whose line it came in on (its module answers it). */
+  readonly provider: Provider;
   /** The account (line) it came in on. */
   readonly account: string;
   /** The caller (number or SIP URI). */
@@ -99,4 +67,12 @@ export interface IncomingCall {
   reject(status?: number, reason?: string): void;
   /** The call ended before it was answered (the caller gave up, or it timed out). */
   onGone(cb: () => void): () => void;
+}
+
+/** Thrown by a dial that stopped because the call was hung up meanwhile. */
+export class DialAborted extends Error {
+  constructor() {
+    super('the call was hung up while dialling');
+    this.name = 'DialAborted';
+  }
 }

@@ -1,5 +1,10 @@
+/**
+ * What end-to-end tests (and the benchmarks) read from the page: `window.callscopeDebug`. Built
+ * only into test builds (`import.meta.env.CALLSCOPE_TEST_HOOKS`, see vite.config.ts); the shipped
+ * bundle has none of it.
+ */
 import type { EndInfo } from '../api/generated';
-import type { RegistrationStatus } from '../providers/sip/registration';
+import type { RegistrationStatus } from '../providers/core/registration';
 
 /** What end-to-end tests read from the page (and drive where clicking is not the point). */
 export interface CallscopeDebug {
@@ -24,7 +29,7 @@ declare global {
   }
 }
 
-export interface CallscopeDebugSource {
+export interface TestHookSource {
   phone: {
     peerConnection(): RTCPeerConnection | null;
     readonly callId: string | null;
@@ -39,7 +44,7 @@ export interface CallscopeDebugSource {
   };
 }
 
-export function installDebugHooks({ phone, lines }: CallscopeDebugSource, target: Window = window): void {
+export function installTestHooks({ phone, lines }: TestHookSource, target: Window = window): void {
   target.callscopeDebug = {
     peerConnection: () => phone.peerConnection(),
     callId: () => phone.callId,

@@ -1,6 +1,7 @@
-import { Listeners } from '../api/backend';
-import type { Profile, Provider } from '../api/generated';
-import { NOT_REGISTERED, type RegistrationStatus } from './sip/registration';
+import type { Profile, Provider } from '../../api/generated';
+import { Listeners } from '../../lib/listeners';
+import type { IncomingCall } from './adapter';
+import { NOT_REGISTERED, type RegistrationStatus } from './registration';
 
 /** A status change of one account's line. */
 export interface LineStatusChange {
@@ -20,6 +21,22 @@ export interface AccountLine<Incoming> {
   onIncoming(cb: (call: Incoming) => void): () => void;
 }
 
+/** One provider's lines, one per account, as the app uses them (whatever the provider). */
+export interface ProviderLines {
+  onStatus(cb: (change: LineStatusChange) => void): () => void;
+  onIncoming(cb: (call: IncomingCall) => void): () => void;
+  /** The account's running line, if any. */
+  line(account: string): object | null;
+  status(account: string): RegistrationStatus;
+  /** The account's line, started (a failure to start shows in its status). */
+  activate(profile: Profile): object;
+  /** Start the line again with fresh credentials (e.g. after the account was fixed). */
+  restart(account: string): void;
+  /** The accounts changed: stop the lines of accounts that went away, restart changed ones once idle. */
+  reconcile(profiles: readonly Profile[], saved?: string | null): void;
+  stopAll(): void;
+}
+
 interface Entry<Line> {
   line: Line;
   /** The profile the line was started with, as JSON (a change restarts the line). */
@@ -32,7 +49,7 @@ interface Entry<Line> {
  * running to receive calls. Accounts that change are restarted (after their calls end); accounts
  * that go away are stopped (unregistered, disconnected, destroyed: the line's own `stop`).
  */
-export class AccountLines<Incoming, Line extends AccountLine<Incoming>> {
+export class AccountLines<Incoming extends IncomingCall, Line extends AccountLine<Incoming>> implements ProviderLines {
   readonly #provider: Provider;
   readonly #create: (account: string) => Line;
   readonly #entries = new Map<string, Entry<Line>>();

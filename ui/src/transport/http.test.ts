@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BackendEvent } from './backend';
-import { ApiFailure } from './errors';
+import type { BackendEvent } from '../api/backend';
+import { ApiFailure } from '../api/errors';
 import { createHttpBackend, EventSocket, failureFromHttp, RECONNECT_BACKOFF_MS } from './http';
 
 const location = { host: '127.0.0.1:4321', protocol: 'http:' };

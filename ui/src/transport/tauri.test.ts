@@ -2,8 +2,9 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type BackendEvent, detectFace } from './backend';
-import { ApiFailure } from './errors';
+import type { BackendEvent } from '../api/backend';
+import { detectFace } from './connect';
+import { ApiFailure } from '../api/errors';
 import { createTauriBackend, failureFromIpc } from './tauri';
 
 afterEach(() => clearMocks());

@@ -7,9 +7,9 @@
  * from the page's WebSocket class, so the adapter's capture sees every frame as on the wire.
  * (The end-to-end tests run the real SDK against the lab's emulator.)
  */
-import { capturingWebSocket, VertoCapture } from '../providers/telnyx/capture';
-import type { SdkCall, SdkClient, TelnyxClientOptions, TelnyxSdk } from '../providers/telnyx/sdk';
-import { fakeSdp, FakePeerConnection, FakeStream } from './fake-webrtc';
+import { capturingWebSocket, VertoCapture } from '../../providers/telnyx/capture';
+import type { SdkCall, SdkClient, TelnyxClientOptions, TelnyxSdk } from '../../providers/telnyx/sdk';
+import { fakeSdp, FakePeerConnection, FakeStream } from '../fake-webrtc';
 
 type Json = Record<string, unknown>;
 

@@ -1,6 +1,7 @@
-import type { ApiError } from './generated';
-import { type Backend, type BackendEvent, Listeners, type Method, type Params, type Result } from './backend';
-import { ApiFailure, failureFromApiError, isApiError } from './errors';
+import type { ApiError } from '../api/generated';
+import { type Backend, type BackendEvent, type Method, type Params, type Result } from '../api/backend';
+import { Listeners } from '../lib/listeners';
+import { ApiFailure, failureFromApiError, isApiError } from '../api/errors';
 
 /** What the HTTP transport needs from the page; tests pass fakes. */
 export interface HttpEnvironment {

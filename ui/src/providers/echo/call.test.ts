@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EchoSignal } from '../api/generated';
-import { CallSession } from '../calls/session';
-import { describeEnd } from '../calls/format';
-import { FakeBackend, settle } from '../testing/fake-backend';
-import { FakePeerConnection, fakeGetUserMedia } from '../testing/fake-webrtc';
-import { EchoAdapter, type EchoEnvironment } from './echo';
+import type { EchoSignal } from '../../api/generated';
+import { CallSession } from '../../calls/session';
+import { describeEnd } from '../../calls/format';
+import { FakeBackend, settle } from '../../testing/fake-backend';
+import { FakePeerConnection, fakeGetUserMedia } from '../../testing/fake-webrtc';
+import { EchoAdapter, type EchoEnvironment } from './call';
 
 function setup(options: { confirmHangup?: boolean; env?: Partial<EchoEnvironment> } = {}) {
   const backend = new FakeBackend();

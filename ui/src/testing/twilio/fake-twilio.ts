@@ -5,12 +5,12 @@
  * by the test (`ringing`, `answer`, `hangup`, `ringIn`, ...). The real SDK against the lab's
  * emulator is covered end to end (tests/e2e/browser/twilio).
  */
-import { AppJournal } from '../../calls/app-journal';
-import type { FakeBackend } from '../../testing/fake-backend';
-import { FakePeerConnection, FakeStream } from '../../testing/fake-webrtc';
-import { capturingWebSocket, PstreamCapture } from './capture';
-import { TwilioLine } from './line';
-import type { SdkCall, SdkDevice, TwilioSdk } from './sdk';
+import { AppJournal } from '../../journal/app-journal';
+import type { FakeBackend } from '../fake-backend';
+import { FakePeerConnection, FakeStream } from '../fake-webrtc';
+import { capturingWebSocket, PstreamCapture } from '../../providers/twilio/capture';
+import { TwilioLine } from '../../providers/twilio/line';
+import type { SdkCall, SdkDevice, TwilioSdk } from '../../providers/twilio/sdk';
 
 type Listener = (...args: never[]) => void;
 

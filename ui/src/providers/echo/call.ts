@@ -1,11 +1,12 @@
-import type { Backend } from '../api/backend';
-import { ApiFailure, describeError } from '../api/errors';
-import type { EchoSignal } from '../api/generated';
-import { describeMicrophone, type GetUserMedia, openMicrophone, pageGetUserMedia } from '../media/microphone';
-import { RemoteAudio, type RemoteAudioPlayer } from '../media/playback';
-import { type CallSink, type DialContext, NO_FEATURES, type ProviderAdapter } from './adapter';
-import { echoReaction } from './echo-signals';
-import { candidateCounts, ICE_GATHERING_TIMEOUT_MS, waitForIceGathering } from './ice';
+import type { Backend } from '../../api/backend';
+import { ApiFailure, describeError } from '../../api/errors';
+import type { EchoSignal } from '../../api/generated';
+import { describeMicrophone, type GetUserMedia, openMicrophone, pageGetUserMedia } from '../../media/microphone';
+import { RemoteAudio, type RemoteAudioPlayer } from '../../media/playback';
+import { type DialContext, NO_FEATURES, type ProviderAdapter } from '../core/adapter';
+import { type CallSink } from '../../journal/call-sink';
+import { echoReaction } from './signals';
+import { candidateCounts, ICE_GATHERING_TIMEOUT_MS, waitForIceGathering } from '../../media/ice';
 
 export const ECHO_LABEL = 'Echo line (built in)';
 

@@ -1,7 +1,7 @@
 import { Utils } from 'jssip';
 import type { Socket } from 'jssip';
-import { parseSip, type SipText } from '../providers/sip/wire';
-import { fakeSdp, sdpDirection } from './fake-webrtc';
+import { parseSip, type SipText } from '../../providers/sip/wire';
+import { fakeSdp, sdpDirection } from '../fake-webrtc';
 
 /** How the far end answers an INVITE to a number (the lab's dial plan, reference/sip-lab.md §10). */
 export type Scenario =

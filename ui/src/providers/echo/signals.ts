@@ -1,4 +1,4 @@
-import type { EchoSignal, EndInfo } from '../api/generated';
+import type { EchoSignal, EndInfo } from '../../api/generated';
 
 /** What the Echo adapter does with each far-end signal. */
 export type EchoReaction =

@@ -1,11 +1,11 @@
 import { vi } from 'vitest';
-import type { RecordEvent, TelnyxCall } from '../api/generated';
-import { AppJournal } from '../calls/app-journal';
-import { CallSession } from '../calls/session';
-import type { SignalMessage } from '../calls/signal';
-import type { TelnyxCallAdapter, TelnyxCallEnvironment } from '../providers/telnyx/call';
-import { TelnyxLine } from '../providers/telnyx/line';
-import type { FakeBackend } from './fake-backend';
+import type { RecordEvent, TelnyxCall } from '../../api/generated';
+import { AppJournal } from '../../journal/app-journal';
+import { CallSession } from '../../calls/session';
+import type { SignalMessage } from '../../journal/signal';
+import type { TelnyxCallAdapter, TelnyxCallEnvironment } from '../../providers/telnyx/call';
+import { TelnyxLine } from '../../providers/telnyx/line';
+import type { FakeBackend } from '../fake-backend';
 import { fakeJwt, fakeTelnyxSdk, FakeVertoServer } from './fake-telnyx';
 
 /** What `call_credentials` answers for the lab's Telnyx account (a JWT the backend minted). */
