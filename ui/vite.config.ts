@@ -25,7 +25,7 @@ export default defineConfig(({ mode }) => ({
   test: {
     // Pure logic runs in Node; files that need a DOM say `@vitest-environment jsdom`.
     environment: 'node',
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.mjs'],
     restoreMocks: true,
   },
 }));

@@ -9,7 +9,7 @@ import { AppJournal } from '../journal/app-journal';
 import { PROVIDERS } from '../providers';
 import type { ProviderModule } from '../providers/core/module';
 import { Providers, withReplacements } from '../providers/core/registry';
-import { ErrorLog } from './errors.svelte';
+import { ErrorLog } from '../lib/error-log.svelte';
 import { probeWebrtc } from './startup';
 import { installTestHooks } from './test-hooks';
 

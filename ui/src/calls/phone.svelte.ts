@@ -1,7 +1,7 @@
 import type { Backend } from '../api/backend';
 import { ApiFailure } from '../api/errors';
 import type { CallState } from '../api/generated';
-import type { ErrorLog } from '../app/errors.svelte';
+import type { ErrorLog } from '../lib/error-log.svelte';
 import type { Adapters } from '../providers/core/registry';
 import type { IncomingCall, ProviderAdapter } from '../providers/core/adapter';
 import { ECHO_LINE, type LineOption } from './line-options';

@@ -1,6 +1,6 @@
 import type { Backend, BackendEvent } from '../api/backend';
 import type { CallSummary } from '../api/generated';
-import type { ErrorLog } from '../app/errors.svelte';
+import type { ErrorLog } from '../lib/error-log.svelte';
 import { upsertCall } from './upsert';
 
 /** The journal's recent calls, kept current by `call` events. */
