@@ -52,7 +52,7 @@ function start(options: { stored?: Record<string, string> } = {}) {
   model = createAppModel(backend, {
     providers: [
       sipProvider({
-        loadStack: async () => pbxStack(pbx),
+        loadSdk: async () => pbxStack(pbx),
         callEnvironment: () => ({
           getUserMedia: mic.fn,
           remoteAudio: { play: () => undefined, stop: () => undefined },

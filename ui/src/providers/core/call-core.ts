@@ -4,7 +4,7 @@ import type { CallSink, ProgressState } from '../../journal/call-sink';
 import type { RemoteAudioPlayer } from '../../media/playback';
 import { type DialContext, DialAborted, type LineFeatures, type ProviderAdapter } from './adapter';
 import type { WireMessage } from './capture';
-import type { AccountProvider, CredentialsOf, LineKind } from './line-core';
+import { type AccountProvider, type CredentialsOf, type LineKind, seconds } from './line-core';
 import { type RegistrationStatus, registrationText } from './registration';
 
 /** What a call needs of its line (a LineCore). */
@@ -16,6 +16,16 @@ export interface CallLine<P extends AccountProvider> {
   readonly refusal: Record<string, unknown> | null;
   readonly credentials: CredentialsOf<P> | null;
   ready(timeoutMs: number): Promise<RegistrationStatus>;
+}
+
+/** How long a call waits for each step (ms); tests pass shorter ones. */
+export interface CallTimeouts {
+  /** For its line to connect and register (or log in). */
+  readyTimeoutMs: number;
+  /** For the offer (or our answer) to leave, once dialling started. */
+  offerTimeoutMs: number;
+  /** On our hang-up, for the far end's (or the SDK's) confirmation. */
+  hangupConfirmTimeoutMs: number;
 }
 
 /** A call we place through a line, or an incoming call the user accepted. */
@@ -72,8 +82,7 @@ export abstract class CallCore<P extends AccountProvider, L extends CallLine<P>,
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.aborted = true;
-    this.failDial(new DialAborted());
+    this.abortDial();
     this.settleDial();
     for (const wake of [...this.#endWaiters]) wake();
     this.release();
@@ -151,6 +160,12 @@ export abstract class CallCore<P extends AccountProvider, L extends CallLine<P>,
     this.dialSent();
   }
 
+  /** We hang up (or give up): a dial under way stops. */
+  protected abortDial(): void {
+    this.aborted = true;
+    this.failDial(new DialAborted());
+  }
+
   protected checkAborted(): void {
     if (this.aborted) throw new DialAborted();
   }
@@ -178,6 +193,16 @@ export abstract class CallCore<P extends AccountProvider, L extends CallLine<P>,
         giveUp();
       }, timeoutMs);
     });
+  }
+
+  /**
+   * `expectSent` for an SDK that opens the microphone and makes the offer itself: the timeout
+   * says so (`hint`: what to check), and `endQuietly` ends the SDK's call.
+   */
+  protected expectSdkSent(what: string, timeoutMs: number, hint: string, endQuietly: () => void): Promise<void> {
+    const sdk = this.origin.line.kind.sdk;
+    const failure = () => new ApiFailure('webrtc', `${sdk} did not get the microphone and the SDP ready within ${seconds(timeoutMs)}, so ${what} was never sent`, hint);
+    return this.expectSent(timeoutMs, failure, endQuietly);
   }
 
   /** A dial is waiting for its invite (or answer) to leave. */

@@ -43,3 +43,12 @@ export class CaptureOwners<Owner> {
     };
   }
 }
+
+/** A WebSocket's URL, parsed (null when it is not one). */
+export function parseUrl(url: string | URL): URL | null {
+  try {
+    return new URL(String(url));
+  } catch {
+    return null;
+  }
+}

@@ -29,6 +29,8 @@ export interface LineKind<P extends AccountProvider> {
   label: string;
   /** What one signalling message is called: `SIP message`, `Verto frame`, `PStream message`. */
   message: string;
+  /** The SDK's name in messages: `JsSIP`, `the Telnyx SDK`. */
+  sdk: string;
   /**
    * How long a received invite's frames wait for the SDK to turn it into an incoming call
    * before they go to the app-level journal: `microtask` when the SDK reads it in the same
@@ -144,7 +146,7 @@ export abstract class LineCore<P extends AccountProvider, M extends WireMessage,
   /** Get credentials and connect. Idempotent; a failure shows in the status and rejects. */
   start(): Promise<void> {
     if (this.#stopped) return Promise.reject(this.#stoppedFailure());
-    this.#starting ??= this.connect().catch((error: unknown) => {
+    this.#starting ??= this.open().catch((error: unknown) => {
       const described = describeError(error);
       this.#starting = null;
       this.setStatus({ state: 'failed', status_code: null, reason: null, detail: described.message, hint: described.hint });
@@ -160,7 +162,7 @@ export abstract class LineCore<P extends AccountProvider, M extends WireMessage,
     this.#stopped = true;
     for (const key of [...this.#held.keys()]) this.#release(key);
     try {
-      this.disconnect();
+      this.close();
     } catch (error) {
       console.error(`stopping the ${this.kind.label} line ${this.name}:`, error);
     }
@@ -204,9 +206,9 @@ export abstract class LineCore<P extends AccountProvider, M extends WireMessage,
   // ---- what a provider's line supplies ----
 
   /** Get the credentials, load the SDK, connect (and register or log in). */
-  protected abstract connect(): Promise<void>;
+  protected abstract open(): Promise<void>;
   /** Close the SDK's connection; errors are logged. */
-  protected abstract disconnect(): void;
+  protected abstract close(): void;
   /** Whether calls can be placed with this status (`ready`), a failure that ends the wait, or not yet (null). */
   protected abstract readiness(status: RegistrationStatus): 'ready' | ApiFailure | null;
   /** The wait for `ready` timed out: go on with this status, or fail. */
@@ -225,6 +227,11 @@ export abstract class LineCore<P extends AccountProvider, M extends WireMessage,
       throw new ApiFailure('bad_input', `${this.name} is a ${credentials.provider} account, not a ${this.kind.label} one`);
     }
     return credentials as CredentialsOf<P>;
+  }
+
+  /** The SDK would not take the account's settings. */
+  protected refusedSettings(error: unknown, hint: string | null = null): ApiFailure {
+    return new ApiFailure('bad_input', `${this.name}: ${this.kind.sdk} refused the account settings: ${describeError(error).message}`, hint);
   }
 
   protected keepCredentials(credentials: CredentialsOf<P>): void {

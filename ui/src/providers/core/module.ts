@@ -57,41 +57,53 @@ export interface RunningProvider {
 /** An account of provider `P`. */
 export type ProfileOf<P extends AccountProvider> = Extract<Profile, { provider: P }>;
 
+/** What tests replace in a provider: how its SDK (or SIP stack) loads, and its calls' page environment. */
+export interface ProviderOptions<Sdk, CallEnvironment> {
+  loadSdk?: () => Promise<Sdk>;
+  callEnvironment?: () => CallEnvironment;
+}
+
 /** What a provider with accounts supplies; `accountProvider` makes its module. */
-export interface AccountProviderSpec<P extends AccountProvider, Line extends AccountLine<Incoming>, Incoming extends IncomingCall> {
+export interface AccountProviderSpec<P extends AccountProvider, Line extends AccountLine<Incoming>, Incoming extends IncomingCall, Sdk, CallEnvironment> {
   kind: LineKind<P>;
+  /** The page's SDK and call environment, unless the options replace them. */
+  loadSdk: () => Promise<Sdk>;
+  callEnvironment: () => CallEnvironment;
   describeLine(profile: ProfileOf<P>): LineDescription;
   /** A line for an account (started by the provider's lines when first used). */
-  createLine(account: string, page: PageServices): Line;
-  dial(line: Line, profile: ProfileOf<P>): ProviderAdapter;
+  createLine(account: string, page: PageServices, loadSdk: () => Promise<Sdk>): Line;
+  dial(line: Line, profile: ProfileOf<P>, env: CallEnvironment): ProviderAdapter;
   /** The adapter that answers `call`, or null when it is not this provider's kind of call. */
-  answer(line: Line, call: IncomingCall): ProviderAdapter | null;
+  answer(line: Line, call: IncomingCall, env: CallEnvironment): ProviderAdapter | null;
 }
 
 /** The module of a provider whose lines are accounts (SIP, Telnyx, Twilio). */
-export function accountProvider<P extends AccountProvider, Line extends AccountLine<Incoming>, Incoming extends IncomingCall>(
-  spec: AccountProviderSpec<P, Line, Incoming>,
+export function accountProvider<P extends AccountProvider, Line extends AccountLine<Incoming>, Incoming extends IncomingCall, Sdk, CallEnvironment>(
+  spec: AccountProviderSpec<P, Line, Incoming, Sdk, CallEnvironment>,
+  options: ProviderOptions<Sdk, CallEnvironment> = {},
 ): ProviderModule {
   const { provider, label } = spec.kind;
+  const loadSdk = options.loadSdk ?? spec.loadSdk;
+  const environment = options.callEnvironment ?? spec.callEnvironment;
   const isMine = (profile: Profile): profile is ProfileOf<P> => profile.provider === provider;
   const module: ProviderModule = {
     id: provider,
     label,
     describeLine: (profile) => (isMine(profile) ? spec.describeLine(profile) : null),
     start(page) {
-      const lines = new AccountLines<Incoming, Line>(provider, (account) => spec.createLine(account, page));
+      const lines = new AccountLines<Incoming, Line>(provider, (account) => spec.createLine(account, page, loadSdk));
       return {
         module,
         lines,
         dial(target) {
           const profile = target.profile;
           if (!profile || !isMine(profile)) throw new ApiFailure('bad_input', `${target.label} has no ${label} settings`);
-          return spec.dial(lines.activate(profile), profile);
+          return spec.dial(lines.activate(profile), profile, environment());
         },
         answer(call) {
           const line = lines.line(call.account);
           if (!line) throw new ApiFailure(`${provider}_line`, `the line ${call.account} is no longer running`);
-          const adapter = spec.answer(line, call);
+          const adapter = spec.answer(line, call, environment());
           if (!adapter) throw new ApiFailure('bad_input', `the call from ${call.from} is not a ${label} call`);
           return adapter;
         },

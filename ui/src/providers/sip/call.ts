@@ -6,7 +6,7 @@ import { candidateCounts, ICE_GATHERING_TIMEOUT_MS } from '../../media/ice';
 import { describeMicrophone, type GetUserMedia, openMicrophone, pageGetUserMedia } from '../../media/microphone';
 import { RemoteAudio, type RemoteAudioPlayer } from '../../media/playback';
 import { DialAborted, type LineFeatures } from '../core/adapter';
-import { CallCore } from '../core/call-core';
+import { CallCore, type CallTimeouts } from '../core/call-core';
 import { seconds } from '../core/line-core';
 import { dtmfTransport, outboundProxyHeaders, pcConfiguration } from './config';
 import { endInfo, provisionalState, rawEvent, type SipEndEvent, type SipMessageLike } from './events';
@@ -15,32 +15,22 @@ import type { SipLine, SipRoute } from './line';
 import type { SipMessage } from './wire-message';
 import { isByeAnswer, isFinalAnswer, WireWaiters } from './wire-waiters';
 
-/** How long a dial waits for its line to connect and register. */
-export const SIP_READY_TIMEOUT_MS = 10_000;
-/** How long the offer (or answer) may take before the INVITE (or 200 OK) leaves: no ICE candidate at all otherwise. */
-export const SIP_OFFER_TIMEOUT_MS = 10_000;
-/** How long a hangup waits for the far end's final answer (487 to the CANCEL'd INVITE, 200 to the BYE). */
-export const SIP_HANGUP_CONFIRM_TIMEOUT_MS = 2000;
+/**
+ * How long a SIP call waits: for its line to connect and register; for the INVITE (or our 200
+ * OK), which never leaves when no ICE candidate comes; for the far end's final answer to our
+ * hang-up (487 to the CANCEL'd INVITE, 200 to the BYE).
+ */
+export const SIP_TIMEOUTS: CallTimeouts = { readyTimeoutMs: 10_000, offerTimeoutMs: 10_000, hangupConfirmTimeoutMs: 2000 };
 
 /** What a SIP call takes from the page; tests pass fakes. */
-export interface SipCallEnvironment {
+export interface SipCallEnvironment extends CallTimeouts {
   getUserMedia: GetUserMedia | null;
   remoteAudio: RemoteAudioPlayer;
-  readyTimeoutMs: number;
-  offerTimeoutMs: number;
   iceGatheringTimeoutMs: number;
-  hangupConfirmTimeoutMs: number;
 }
 
 export function pageSipCallEnvironment(): SipCallEnvironment {
-  return {
-    getUserMedia: pageGetUserMedia(),
-    remoteAudio: new RemoteAudio(),
-    readyTimeoutMs: SIP_READY_TIMEOUT_MS,
-    offerTimeoutMs: SIP_OFFER_TIMEOUT_MS,
-    iceGatheringTimeoutMs: ICE_GATHERING_TIMEOUT_MS,
-    hangupConfirmTimeoutMs: SIP_HANGUP_CONFIRM_TIMEOUT_MS,
-  };
+  return { ...SIP_TIMEOUTS, getUserMedia: pageGetUserMedia(), remoteAudio: new RemoteAudio(), iceGatheringTimeoutMs: ICE_GATHERING_TIMEOUT_MS };
 }
 
 /** SIP holds with a re-INVITE and sends DTMF the account's way. */
@@ -94,8 +84,7 @@ export class SipCallAdapter extends CallCore<'sip', SipLine, IncomingSipCall, Si
   }
 
   async hangup(): Promise<unknown> {
-    this.aborted = true;
-    this.failDial(new DialAborted());
+    this.abortDial();
     const session = this.#session;
     if (!session) return { hangup: 'before_invite', sent: false };
     if (session.isEnded()) return { hangup: 'already_ended', sent: false };

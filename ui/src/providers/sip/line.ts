@@ -1,7 +1,7 @@
 import type { CallOptions, UA } from 'jssip/lib/UA';
 import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { IncomingRequest, IncomingResponse, OutgoingRequest } from 'jssip/lib/SIPMessage';
-import { ApiFailure, describeError } from '../../api/errors';
+import { ApiFailure } from '../../api/errors';
 import type { SipCall } from '../../api/generated';
 import type { CapturedFrame } from '../core/capture';
 import { type FrameRoute, LineCore, type LineKind, type LineServices, seconds } from '../core/line-core';
@@ -15,7 +15,7 @@ import { parseSip, sipSignal } from './wire';
 import type { SipMessage } from './wire-message';
 
 /** The SIP lines' names in what they journal and throw. */
-export const SIP: LineKind<'sip'> = { provider: 'sip', label: 'SIP', message: 'SIP message', inviteClaim: 'microtask' };
+export const SIP: LineKind<'sip'> = { provider: 'sip', label: 'SIP', message: 'SIP message', sdk: 'JsSIP', inviteClaim: 'microtask' };
 
 /** What a SIP line takes from the page; tests pass a scripted server as the stack's socket. */
 export interface SipLineEnvironment extends LineServices {
@@ -61,7 +61,7 @@ export class SipLine extends LineCore<'sip', SipMessage, SipRoute, IncomingSipCa
 
   // ---- the driver ----
 
-  protected async connect(): Promise<void> {
+  protected async open(): Promise<void> {
     this.setStatus(registering('getting the account’s credentials'));
     const credentials = await this.fetchCredentials();
     const stack = await this.#loadStack();
@@ -72,7 +72,7 @@ export class SipLine extends LineCore<'sip', SipMessage, SipRoute, IncomingSipCa
       const socket = new CapturingSocket(stack.createSocket(credentials.wss_uri), (m) => this.#onWire(m), this.clock);
       ua = stack.createUa(uaConfiguration(credentials, socket, `Callscope (JsSIP ${stack.version})`));
     } catch (error) {
-      throw new ApiFailure('bad_input', `${this.name}: JsSIP refused the account settings: ${describeError(error).message}`, 'Check the WSS URI and the SIP URI in the account.');
+      throw this.refusedSettings(error, 'Check the WSS URI and the SIP URI in the account.');
     }
     ua.registrator().setExtraHeaders(outboundProxyHeaders(credentials.outbound_proxy));
     this.#listen(ua, credentials);
@@ -82,7 +82,7 @@ export class SipLine extends LineCore<'sip', SipMessage, SipRoute, IncomingSipCa
     ua.start();
   }
 
-  protected disconnect(): void {
+  protected close(): void {
     this.#stopCspWatch();
     this.#ua?.stop();
   }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeVertoServer, FakeVertoSocket } from '../../testing/telnyx/fake-telnyx';
-import { type CapturedFrame, type CaptureOwner, capturingWebSocket, VertoCapture } from './capture';
+import type { CapturedFrame } from '../core/capture';
+import { type CaptureOwner, capturingWebSocket, VertoCapture } from './capture';
 
 function owner(host: string, owns: (socket: object) => boolean = () => false) {
   const frames: CapturedFrame[] = [];

@@ -1,14 +1,5 @@
 import type { SignalDirection } from '../../journal/signal';
-
-/** One frame as it crossed a Telnyx signalling WebSocket, before the SDK (or the server) saw it. */
-export interface CapturedFrame {
-  direction: SignalDirection;
-  text: string;
-  /** When it crossed, on the page's monotonic clock (ms). */
-  at: number;
-  /** False when the SDK sent it while the socket was not open (the browser dropped it). */
-  delivered: boolean;
-}
+import { CaptureOwners, type CapturedFrame, frameText, parseUrl, WEBSOCKET_OPEN } from '../core/capture';
 
 /** Whoever reads a signalling socket's frames: a Telnyx line. */
 export interface CaptureOwner {
@@ -23,38 +14,21 @@ export interface CaptureOwner {
  * Which line reads which signalling socket. The SDK opens its sockets itself (and again on every
  * reconnect), so each socket asks here, when a frame first crosses it, whose it is.
  */
-export class VertoCapture {
-  readonly #owners = new Set<CaptureOwner>();
-
-  add(owner: CaptureOwner): () => void {
-    this.#owners.add(owner);
-    return () => {
-      this.#owners.delete(owner);
-    };
-  }
-
+export class VertoCapture extends CaptureOwners<CaptureOwner> {
   /** Whether any line connects to this URL's host (only those sockets are captured). */
   watches(url: URL): boolean {
-    for (const owner of this.#owners) if (owner.host === url.host) return true;
+    for (const owner of this.owners) if (owner.host === url.host) return true;
     return false;
   }
 
   ownerOf(socket: object, url: URL): CaptureOwner | null {
-    const candidates = [...this.#owners].filter((o) => o.host === url.host);
+    const candidates = [...this.owners].filter((o) => o.host === url.host);
     return candidates.find((o) => o.owns(socket)) ?? (candidates.length === 1 ? (candidates[0] ?? null) : null);
   }
 }
 
 /** The page's one registry: the SDK module is loaded once, with one WebSocket class. */
 export const vertoCapture = new VertoCapture();
-
-const decoder = typeof TextDecoder === 'undefined' ? null : new TextDecoder('utf-8');
-
-function asText(data: unknown): string {
-  if (typeof data === 'string') return data;
-  if (decoder && (data instanceof ArrayBuffer || ArrayBuffer.isView(data))) return decoder.decode(data as ArrayBuffer);
-  return String(data);
-}
 
 function findAccessor(proto: object | null, name: string): PropertyDescriptor | null {
   for (let p = proto; p; p = Object.getPrototypeOf(p) as object | null) {
@@ -65,9 +39,6 @@ function findAccessor(proto: object | null, name: string): PropertyDescriptor | 
 }
 
 const HANDLER = Symbol('callscope.onmessage');
-/** `WebSocket.OPEN`. */
-const OPEN = 1;
-
 /**
  * A WebSocket class for the Telnyx SDK: the page's own WebSocket, which for the signalling hosts
  * of the page's Telnyx lines hands every frame, sent and received, to its line. Received frames
@@ -84,12 +55,7 @@ export function capturingWebSocket(Base: typeof WebSocket, capture: VertoCapture
 
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols);
-      let parsed: URL | null = null;
-      try {
-        parsed = new URL(String(url));
-      } catch {
-        parsed = null;
-      }
+      const parsed = parseUrl(url);
       this.#url = parsed && capture.watches(parsed) ? parsed : null;
     }
 
@@ -102,7 +68,7 @@ export function capturingWebSocket(Base: typeof WebSocket, capture: VertoCapture
 
     record(direction: SignalDirection, data: unknown, delivered: boolean): void {
       try {
-        this.tap()?.frame({ direction, text: asText(data), at: clock(), delivered });
+        this.tap()?.frame({ direction, text: frameText(data), at: clock(), delivered });
       } catch (error) {
         // A failing capture must never break the SDK's signalling.
         console.error('capturing a Telnyx signalling frame failed:', error);
@@ -116,7 +82,7 @@ export function capturingWebSocket(Base: typeof WebSocket, capture: VertoCapture
         this.record('sent', data, false);
         throw error;
       }
-      this.record('sent', data, this.readyState === OPEN);
+      this.record('sent', data, this.readyState === WEBSOCKET_OPEN);
     }
   }
 

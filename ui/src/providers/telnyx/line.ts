@@ -1,10 +1,8 @@
-import type { Backend } from '../../api/backend';
-import { Listeners } from '../../lib/listeners';
 import { ApiFailure, describeError, errorText } from '../../api/errors';
-import type { TelnyxCall } from '../../api/generated';
-import type { AppJournal } from '../../journal/app-journal';
-import { NOT_REGISTERED, registering, type RegistrationStatus } from '../core/registration';
-import type { CapturedFrame } from './capture';
+import type { CapturedFrame } from '../core/capture';
+import { LineCore, type LineKind, type LineServices, seconds } from '../core/line-core';
+import { registering, type RegistrationStatus } from '../core/registration';
+import { TokenSchedule } from '../core/token-schedule';
 import {
   errorLine,
   errorPayload,
@@ -21,6 +19,9 @@ import { IncomingTelnyxCall } from './incoming';
 import type { SdkCall, SdkClient, SdkErrorEvent, SdkNotification, SdkWarningEvent, TelnyxSdk } from './sdk';
 import type { CallRoute, VertoMessage } from './wire';
 
+/** The Telnyx lines' names in what they journal and throw. */
+export const TELNYX: LineKind<'telnyx'> = { provider: 'telnyx', label: 'Telnyx', message: 'Verto frame', sdk: 'the Telnyx SDK', inviteClaim: 'microtask' };
+
 /** The backend mints a fresh token within 10 minutes of the old one's expiry; ask a little after that. */
 export const TOKEN_REFRESH_LEAD_MS = 8 * 60_000;
 /** Never ask for a token more often than this (a short-lived token, a clock off by hours). */
@@ -36,14 +37,8 @@ export const TELNYX_GATEWAY_HINT =
   'Telnyx could not register this credential (gateway FAILED); the SDK keeps retrying. If it does not recover, check the credential connection in the Telnyx portal (active, not at its limits).';
 
 /** What a Telnyx line takes from the page; tests pass a fake SDK and a scripted server. */
-export interface TelnyxLineEnvironment {
-  backend: Pick<Backend, 'call'>;
-  journal: AppJournal;
+export interface TelnyxLineEnvironment extends LineServices {
   loadSdk: () => Promise<TelnyxSdk>;
-  /** The page's monotonic clock (ms). */
-  clock: () => number;
-  /** The wall clock (ms since the epoch), for token expiry. */
-  now?: () => number;
 }
 
 /** The signalling URL for an account's host: `wss://host` unless it names its scheme (a lab's `ws://`). */
@@ -62,29 +57,16 @@ type Failure = 'login' | 'exhausted' | null;
  * and routed by call: a call's frames to that call's journal record, the rest (login,
  * clientReady, gatewayState, pings, rejected or missed calls) to the app-level journal.
  */
-export class TelnyxLine {
-  readonly name: string;
-  readonly #env: TelnyxLineEnvironment;
-  readonly #statusListeners = new Listeners<RegistrationStatus>();
-  readonly #incomingListeners = new Listeners<IncomingTelnyxCall>();
-  readonly #idleListeners = new Listeners<void>();
-  /** Telnyx callID → where that call's frames and updates go. */
-  readonly #routes = new Map<string, CallRoute>();
-  /** Frames of an invite the SDK is reading right now (it may become an incoming call). */
-  readonly #held = new Map<string, VertoMessage[]>();
+export class TelnyxLine extends LineCore<'telnyx', VertoMessage, CallRoute, IncomingTelnyxCall> {
+  readonly #loadSdk: () => Promise<TelnyxSdk>;
   /** SDK states of calls no route knows yet (an incoming call's `new`, before its `ringing`). */
   readonly #unknown = new Map<string, string[]>();
   readonly #correlator = new VertoCorrelator();
-  #status: RegistrationStatus = NOT_REGISTERED;
+  readonly #tokens: TokenSchedule;
   #client: SdkClient | null = null;
-  #credentials: TelnyxCall | null = null;
   #url: URL | null = null;
-  #starting: Promise<void> | null = null;
-  #stopped = false;
   #connected = false;
   #failure: Failure = null;
-  /** A transport outage was journaled already (the SDK retries with backoff). */
-  #outageReported = false;
   #lastClose: { code: number | null; reason: string | null; at: number } | null = null;
   /**
    * The server's last JSON-RPC error to a login, read off the wire: the SDK's 46001 wraps it
@@ -92,21 +74,14 @@ export class TelnyxLine {
    */
   #loginError: { code: number | string | null; message: string | null } | null = null;
   #stopCapture: () => void = () => undefined;
-  #refreshTimer: ReturnType<typeof setTimeout> | null = null;
-  #refreshing: Promise<void> | null = null;
 
   constructor(name: string, env: TelnyxLineEnvironment) {
-    this.name = name;
-    this.#env = env;
-  }
-
-  get status(): RegistrationStatus {
-    return this.#status;
-  }
-
-  /** The account's call credentials, once the line has started (the token is never shown). */
-  get credentials(): TelnyxCall | null {
-    return this.#credentials;
+    super(name, env, TELNYX);
+    this.#loadSdk = env.loadSdk;
+    const timing = { leadMs: TOKEN_REFRESH_LEAD_MS, minMs: TOKEN_REFRESH_MIN_MS, retryMs: TOKEN_REFRESH_RETRY_MS };
+    this.#tokens = new TokenSchedule(timing, env.now ?? Date.now, (trigger) => {
+      void this.refreshToken(trigger === 'timer' ? 'the token expires soon' : 'retry');
+    });
   }
 
   /** `wss://host`, once started. */
@@ -114,111 +89,9 @@ export class TelnyxLine {
     return this.#url ? this.#url.href.replace(/\/$/, '') : null;
   }
 
-  get started(): boolean {
-    return this.#starting !== null && !this.#stopped;
-  }
-
-  /** Calls in progress on this line (routed callIDs). */
-  get busy(): boolean {
-    return this.#routes.size > 0;
-  }
-
-  get clock(): () => number {
-    return this.#env.clock;
-  }
-
   /** How the signalling socket last closed (for a call that is being re-attached). */
   get lastSocketClose(): { code: number | null; reason: string | null; at: number } | null {
     return this.#lastClose;
-  }
-
-  onStatus(cb: (status: RegistrationStatus) => void): () => void {
-    return this.#statusListeners.add(cb);
-  }
-
-  onIncoming(cb: (call: IncomingTelnyxCall) => void): () => void {
-    return this.#incomingListeners.add(cb);
-  }
-
-  /** Resolves once no call is in progress on this line. */
-  idle(): Promise<void> {
-    if (!this.busy) return Promise.resolve();
-    return new Promise((resolve) => {
-      const stop = this.#idleListeners.add(() => {
-        stop();
-        resolve();
-      });
-    });
-  }
-
-  /** Get a token, connect and log in. Idempotent; a failure shows in the status and rejects. */
-  start(): Promise<void> {
-    if (this.#stopped) return Promise.reject(new ApiFailure('telnyx_line', `the line ${this.name} was stopped`));
-    this.#starting ??= this.#start().catch((error: unknown) => {
-      const described = describeError(error);
-      this.#starting = null;
-      this.#setStatus({ state: 'failed', status_code: null, reason: null, detail: described.message, hint: described.hint });
-      void this.#env.journal.record('ui', 'error', { account: this.name, registration: 'failed', ...described });
-      throw error;
-    });
-    return this.#starting;
-  }
-
-  /** Disconnect. The line cannot be started again (make a new one). */
-  stop(): void {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
-    this.#refreshTimer = null;
-    const client = this.#client;
-    const stopCapture = this.#stopCapture;
-    if (client) {
-      client
-        .disconnect()
-        .catch((error: unknown) => console.error(`stopping the Telnyx line ${this.name}:`, error))
-        .finally(stopCapture);
-    } else {
-      stopCapture();
-    }
-    this.#setStatus({ ...NOT_REGISTERED, detail: 'stopped' });
-  }
-
-  /**
-   * Wait until calls can be placed: logged in (`telnyx.ready`). Rejects when Telnyx refused the
-   * login, the SDK gave up reconnecting, or `timeoutMs` passed.
-   */
-  async ready(timeoutMs: number): Promise<RegistrationStatus> {
-    await this.start();
-    return new Promise((resolve, reject) => {
-      let stop: () => void = () => undefined;
-      const finish = (outcome: () => void) => {
-        clearTimeout(timer);
-        stop();
-        outcome();
-      };
-      const check = (status: RegistrationStatus) => {
-        if (status.state === 'registered') finish(() => resolve(status));
-        else if (status.state === 'failed' && this.#failure !== null) {
-          const code = this.#failure === 'login' ? 'telnyx_login' : 'telnyx_transport';
-          finish(() => reject(new ApiFailure(code, `${this.name}: ${status.detail ?? 'not logged in'}`, status.hint)));
-        } else if (this.#stopped) finish(() => reject(new ApiFailure('telnyx_line', `the line ${this.name} was stopped`)));
-      };
-      const timer = setTimeout(() => {
-        const url = this.signallingUrl ?? 'Telnyx';
-        const why = this.#connected ? 'the WebSocket is open but Telnyx did not confirm the login' : 'no WebSocket connection';
-        finish(() =>
-          reject(
-            new ApiFailure(
-              'telnyx_transport',
-              `${this.name}: not logged in to ${url} within ${Math.round(timeoutMs / 1000)} s (${why})`,
-              this.#connected ? TELNYX_LOGIN_HINT : TELNYX_TRANSPORT_HINT,
-            ),
-          ),
-        );
-      }, timeoutMs);
-      stop = this.#statusListeners.add(check);
-      check(this.#status);
-    });
   }
 
   /**
@@ -231,40 +104,27 @@ export class TelnyxLine {
     return client.newCall(options);
   }
 
-  /** Send this callID's frames and updates to `route` until the returned function is called. */
-  route(callId: string, route: CallRoute): () => void {
-    this.#routes.set(callId, route);
-    return () => this.#unroute(callId, route);
-  }
-
   /** Fetch a fresh token now and log in with it (on the open socket; reconnects use it too). */
   refreshToken(why: string): Promise<void> {
-    if (this.#stopped || !this.#client) return Promise.resolve();
-    this.#refreshing ??= this.#refresh(why).finally(() => {
-      this.#refreshing = null;
-    });
-    return this.#refreshing;
+    if (this.stopped || !this.#client) return Promise.resolve();
+    return this.#tokens.once(() => this.#refresh(why));
   }
 
-  // ---- inside ----
+  // ---- the driver ----
 
-  async #start(): Promise<void> {
-    this.#setStatus(registering('getting the account’s credentials'));
+  protected async open(): Promise<void> {
+    this.setStatus(registering('getting the account’s credentials'));
     // After a refused login the cached token is the likely culprit: ask for a new one.
-    const fresh = this.#loginError !== null;
-    const credentials = await this.#env.backend.call('call_credentials', { name: this.name, ...(fresh ? { fresh } : {}) });
-    if (credentials.provider !== 'telnyx') {
-      throw new ApiFailure('bad_input', `${this.name} is a ${credentials.provider} account, not a Telnyx one`);
-    }
+    const credentials = await this.fetchCredentials(this.#loginError !== null);
     let url: URL;
     try {
       url = signallingUrl(credentials.signalling_host);
     } catch {
       throw new ApiFailure('bad_input', `${this.name}: "${credentials.signalling_host}" is not a signalling host`, 'Set the account’s signalling host, e.g. rtc.telnyx.com.');
     }
-    const sdk = await this.#env.loadSdk();
-    if (this.#stopped) return;
-    this.#credentials = credentials;
+    const sdk = await this.#loadSdk();
+    if (this.stopped) return;
+    this.keepCredentials(credentials);
     this.#url = url;
     this.#stopCapture = sdk.capture.add({
       host: url.host,
@@ -276,13 +136,47 @@ export class TelnyxLine {
       // The account's signalling host through the SDK's `host` option (reference/telnyx.md §2.2).
       client = sdk.createClient({ login_token: credentials.login_token, host: this.signallingUrl ?? url.href });
     } catch (error) {
-      throw new ApiFailure('bad_input', `${this.name}: the Telnyx SDK refused the account settings: ${errorText(error)}`);
+      throw this.refusedSettings(error);
     }
     this.#listen(client);
     this.#client = client;
-    this.#setStatus(registering(`connecting to ${this.signallingUrl}`));
-    this.#scheduleRefresh(credentials.expires_at);
+    this.setStatus(registering(`connecting to ${this.signallingUrl}`));
+    this.#tokens.expiresAt(credentials.expires_at);
     await client.connect();
+  }
+
+  protected close(): void {
+    this.#tokens.stop();
+    const client = this.#client;
+    const stopCapture = this.#stopCapture;
+    if (client) {
+      client
+        .disconnect()
+        .catch((error: unknown) => console.error(`stopping the Telnyx line ${this.name}:`, error))
+        .finally(stopCapture);
+    } else {
+      stopCapture();
+    }
+  }
+
+  /** Calls can be placed once logged in (`telnyx.ready`); not after a refused login or when the SDK gave up reconnecting. */
+  protected readiness(status: RegistrationStatus): 'ready' | ApiFailure | null {
+    if (status.state === 'registered') return 'ready';
+    if (status.state === 'failed' && this.#failure !== null) {
+      const code = this.#failure === 'login' ? 'telnyx_login' : 'telnyx_transport';
+      return new ApiFailure(code, `${this.name}: ${status.detail ?? 'not logged in'}`, status.hint);
+    }
+    return null;
+  }
+
+  protected readyTimedOut(timeoutMs: number): ApiFailure {
+    const url = this.signallingUrl ?? 'Telnyx';
+    const why = this.#connected ? 'the WebSocket is open but Telnyx did not confirm the login' : 'no WebSocket connection';
+    return new ApiFailure(
+      'telnyx_transport',
+      `${this.name}: not logged in to ${url} within ${seconds(timeoutMs)} (${why})`,
+      this.#connected ? TELNYX_LOGIN_HINT : TELNYX_TRANSPORT_HINT,
+    );
   }
 
   /** Whether a socket is this line's client's (the SDK's connection holds its current socket). */
@@ -295,16 +189,16 @@ export class TelnyxLine {
     const on = <T>(event: string, handler: (payload: T) => void) => client.on(event, handler as (payload: never) => void);
     on('telnyx.socket.open', () => {
       this.#connected = true;
-      if (this.#stopped || this.#status.state === 'registered') return;
-      this.#setStatus(registering(`connected to ${this.signallingUrl}; logging in`));
+      if (this.stopped || this.status.state === 'registered') return;
+      this.setStatus(registering(`connected to ${this.signallingUrl}; logging in`));
     });
     on('telnyx.socket.close', (event: unknown) => this.#socketClosed(event));
     on('telnyx.ready', () => {
       this.#connected = true;
       this.#failure = null;
-      this.#outageReported = false;
-      if (this.#stopped) return;
-      this.#setStatus({ state: 'registered', status_code: null, reason: null, detail: null, hint: null });
+      this.outageOver();
+      if (this.stopped) return;
+      this.setStatus({ state: 'registered', status_code: null, reason: null, detail: null, hint: null });
     });
     on('telnyx.error', (event: SdkErrorEvent) => this.#onError(event));
     on('telnyx.warning', (event: SdkWarningEvent) => this.#onWarning(event));
@@ -313,55 +207,52 @@ export class TelnyxLine {
 
   #socketClosed(event: unknown): void {
     this.#connected = false;
-    if (this.#stopped) return;
+    if (this.stopped) return;
     // The SDK passes {event: CloseEvent, socketGeneration}, or {code, reason} after a stuck close.
     const e = event as { event?: { code?: unknown; reason?: unknown }; code?: unknown; reason?: unknown } | null;
     const code = typeof e?.event?.code === 'number' ? e.event.code : typeof e?.code === 'number' ? e.code : null;
     const rawReason = e?.event?.reason ?? e?.reason;
     const reason = typeof rawReason === 'string' && rawReason ? rawReason : null;
-    this.#lastClose = { code, reason, at: this.#env.clock() };
+    this.#lastClose = { code, reason, at: this.clock() };
     const why = [code !== null ? `code ${code}` : null, reason].filter(Boolean).join(', ');
     const detail = `the signalling connection to ${this.signallingUrl} closed${why ? ` (${why})` : ''}; reconnecting`;
-    if (this.#failure === null) this.#setStatus(registering(detail));
-    if (!this.#outageReported) {
-      this.#outageReported = true;
-      void this.#env.journal.record('ui', 'warning', { account: this.name, transport: 'disconnected', message: detail, code, reason });
-    }
+    if (this.#failure === null) this.setStatus(registering(detail));
+    this.reportOutage({ transport: 'disconnected', message: detail, code, reason });
   }
 
   #onError(event: SdkErrorEvent): void {
     const payload: TelnyxErrorPayload & { verto_error?: { code: number | string | null; message: string | null } } = errorPayload(event);
     if (payload.code !== null && LOGIN_ERRORS.has(payload.code) && this.#loginError) payload.verto_error = this.#loginError;
-    const route = payload.call_id ? this.#routes.get(payload.call_id) : undefined;
+    const route = payload.call_id ? this.routes.get(payload.call_id) : undefined;
     if (route) route.error(payload);
-    else void this.#env.journal.record('ui', 'error', { account: this.name, ...payload });
-    if (this.#stopped || payload.code === null) return;
+    else this.note('error', { ...payload });
+    if (this.stopped || payload.code === null) return;
     if (LOGIN_ERRORS.has(payload.code)) {
       this.#failure = 'login';
       const verto = payload.verto_error;
       const why = verto ? `${verto.code ?? ''} ${verto.message ?? ''}`.trim() : payload.error;
       const under = why ? ` (${why})` : '';
-      this.#setStatus({ state: 'failed', status_code: payload.code, reason: payload.name, detail: `Telnyx refused the login${under}`, hint: TELNYX_LOGIN_HINT });
+      this.setStatus({ state: 'failed', status_code: payload.code, reason: payload.name, detail: `Telnyx refused the login${under}`, hint: TELNYX_LOGIN_HINT });
     } else if (payload.code === RECONNECTION_EXHAUSTED) {
       this.#failure = 'exhausted';
-      this.#setStatus({ state: 'failed', status_code: payload.code, reason: payload.name, detail: 'the SDK gave up reconnecting to Telnyx', hint: TELNYX_TRANSPORT_HINT });
+      this.setStatus({ state: 'failed', status_code: payload.code, reason: payload.name, detail: 'the SDK gave up reconnecting to Telnyx', hint: TELNYX_TRANSPORT_HINT });
     } else if (payload.code === GATEWAY_FAILED) {
-      this.#setStatus({ state: 'failed', status_code: payload.code, reason: payload.name, detail: `${errorLine(payload)}; retrying`, hint: TELNYX_GATEWAY_HINT });
+      this.setStatus({ state: 'failed', status_code: payload.code, reason: payload.name, detail: `${errorLine(payload)}; retrying`, hint: TELNYX_GATEWAY_HINT });
     }
   }
 
   #onWarning(event: SdkWarningEvent): void {
     const payload = warningPayload(event);
-    const route = payload.call_id ? this.#routes.get(payload.call_id) : undefined;
+    const route = payload.call_id ? this.routes.get(payload.call_id) : undefined;
     if (route) route.warning(payload);
-    else void this.#env.journal.record('ui', 'warning', { account: this.name, ...payload });
+    else this.note('warning', { ...payload });
     if (payload.code === TOKEN_EXPIRING_SOON) void this.refreshToken('the SDK warned that the token expires soon (34001)');
   }
 
   #onNotification(notification: SdkNotification): void {
     const call = notification.call;
     if (!call || typeof call.id !== 'string') return;
-    const route = this.#routes.get(call.id);
+    const route = this.routes.get(call.id);
     if (notification.type !== 'callUpdate') {
       // userMediaError, peerConnectionFailureError, signalingStateClosed: worth a warning on the call.
       if (route && notification.type) {
@@ -385,29 +276,8 @@ export class TelnyxLine {
   }
 
   #incoming(call: SdkCall, states: string[]): void {
-    const held = this.#held.get(call.id) ?? [];
-    this.#held.delete(call.id);
-    const callId = call.id;
-    const incoming = new IncomingTelnyxCall(this.name, call, states, held, this.#env.clock(), {
-      appLevel: (message) => this.#appLevel(message),
-      reroute: (route) => {
-        if (route) this.#routes.set(callId, route);
-        else this.#unroute(callId);
-      },
-      note: (kind, payload) => void this.#env.journal.record('ui', kind, { account: this.name, ...payload }),
-    });
-    this.#routes.set(callId, incoming.route);
-    if (this.#incomingListeners.size === 0) {
-      incoming.reject();
-      return;
-    }
-    this.#incomingListeners.emit(incoming);
-  }
-
-  #unroute(callId: string, route?: CallRoute): void {
-    if (route && this.#routes.get(callId) !== route) return;
-    if (!this.#routes.delete(callId)) return;
-    if (this.#routes.size === 0) this.#idleListeners.emit();
+    const incoming = new IncomingTelnyxCall(this.name, call, states, this.claimHeld(call.id), this.clock(), this.incomingHooks(call.id));
+    this.ring(call.id, incoming);
   }
 
   #onFrame(captured: CapturedFrame): void {
@@ -418,86 +288,28 @@ export class TelnyxLine {
       const error = frame.json?.error as { message?: unknown } | undefined;
       this.#loginError = frame.kind === 'error' ? { code: frame.errorCode, message: typeof error?.message === 'string' ? error.message : null } : null;
     }
-    if (callId !== null) {
-      const route = this.#routes.get(callId);
-      if (route) {
-        route.frame(message);
-        return;
-      }
-      const held = this.#held.get(callId);
-      if (held) {
-        held.push(message);
-        return;
-      }
-      if (captured.direction === 'received' && frame.method === 'telnyx_rtc.invite') {
-        // The SDK reads this invite right after this returns; if it becomes an incoming call,
-        // the call takes these frames, otherwise they go to the app-level journal.
-        this.#held.set(callId, [message]);
-        queueMicrotask(() => {
-          const unclaimed = this.#held.get(callId);
-          if (!unclaimed) return;
-          this.#held.delete(callId);
-          for (const m of unclaimed) this.#appLevel(m);
-        });
-        return;
-      }
-    }
-    this.#appLevel(message);
-  }
-
-  #appLevel(message: VertoMessage): void {
-    if (!message.captured.delivered) {
-      void this.#env.journal.record('ui', 'warning', {
-        account: this.name,
-        message: `a Verto frame could not be sent: the WebSocket was not open (${message.signal.summary})`,
-      });
-      return;
-    }
-    void this.#env.journal.record('signalling', 'signal', { ...message.signal, account: this.name }, message.captured.at);
-  }
-
-  #scheduleRefresh(expiresAt: number): void {
-    if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
-    const now = (this.#env.now ?? Date.now)();
-    const delay = Math.max(TOKEN_REFRESH_MIN_MS, expiresAt * 1000 - now - TOKEN_REFRESH_LEAD_MS);
-    this.#refreshTimer = setTimeout(() => {
-      this.#refreshTimer = null;
-      void this.refreshToken('the token expires soon');
-    }, Math.min(delay, 2 ** 31 - 1));
+    // A received invite is held: the SDK reads it right after this returns and may make it an incoming call.
+    this.deliver(callId, message, captured.direction === 'received' && frame.method === 'telnyx_rtc.invite');
   }
 
   async #refresh(why: string): Promise<void> {
     try {
-      const credentials = await this.#env.backend.call('call_credentials', { name: this.name, fresh: true });
-      if (this.#stopped) return;
-      if (credentials.provider !== 'telnyx') throw new ApiFailure('bad_input', `${this.name} is no longer a Telnyx account`);
-      const previous = this.#credentials;
-      this.#credentials = credentials;
-      this.#scheduleRefresh(credentials.expires_at);
+      const credentials = await this.fetchCredentials(true);
+      if (this.stopped) return;
+      const previous = this.credentials;
+      this.keepCredentials(credentials);
+      this.#tokens.expiresAt(credentials.expires_at);
       const client = this.#client;
       if (!client || previous?.login_token === credentials.login_token) return;
       // Reconnects log in with the new token; an open socket logs in again now.
       client.options.login_token = credentials.login_token;
       if (client.connected) await client.login({ creds: { login_token: credentials.login_token } });
     } catch (error) {
-      if (this.#stopped) return;
+      if (this.stopped) return;
       const described = describeError(error);
-      void this.#env.journal.record('ui', 'warning', {
-        account: this.name,
-        message: `refreshing the Telnyx login token failed (${why}): ${described.message}`,
-        hint: described.hint,
-      });
-      if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
-      this.#refreshTimer = setTimeout(() => {
-        this.#refreshTimer = null;
-        void this.refreshToken('retry');
-      }, TOKEN_REFRESH_RETRY_MS);
+      this.note('warning', { message: `refreshing the Telnyx login token failed (${why}): ${described.message}`, hint: described.hint });
+      this.#tokens.failed();
     }
-  }
-
-  #setStatus(status: RegistrationStatus): void {
-    this.#status = status;
-    this.#statusListeners.emit(status);
   }
 }
 

@@ -1,4 +1,4 @@
-import { ApiFailure, errorText } from '../../api/errors';
+import { lazySdk } from '../core/sdk-loader';
 import { capturingWebSocket, type VertoCapture, vertoCapture } from './capture';
 
 /** The `@telnyx/webrtc` release this adapter is written and tested against (ui/package.json pins it). */
@@ -101,39 +101,16 @@ export interface TelnyxSdk {
   version: string;
 }
 
-let loading: Promise<TelnyxSdk> | null = null;
-
-/**
- * `@telnyx/webrtc`, loaded when the first Telnyx line starts (a chunk of its own, out of the
- * start-up bundle). The SDK keeps the WebSocket class it finds when its module runs, so for
- * that moment the page's WebSocket is the capturing one: the product observes its own traffic
- * to the Telnyx signalling hosts, and the SDK itself is not modified.
- */
-export function loadTelnyxSdk(): Promise<TelnyxSdk> {
-  loading ??= (async (): Promise<TelnyxSdk> => {
-    const global = globalThis as { WebSocket?: typeof WebSocket };
-    const native = global.WebSocket;
-    if (!native) throw new ApiFailure('webrtc', 'this page has no WebSocket, so Telnyx calls cannot connect');
-    const capturing = capturingWebSocket(native, vertoCapture);
-    global.WebSocket = capturing;
-    let module: typeof import('@telnyx/webrtc');
-    try {
-      module = await import('@telnyx/webrtc');
-    } catch (error) {
-      throw new ApiFailure('telnyx_sdk', `the Telnyx SDK could not be loaded: ${errorText(error)}`);
-    } finally {
-      if (global.WebSocket === capturing) global.WebSocket = native;
-    }
-    const TelnyxRTC = module.TelnyxRTC;
-    return {
-      createClient: (options) => new TelnyxRTC(options as unknown as ConstructorParameters<typeof TelnyxRTC>[0]) as unknown as SdkClient,
-      capture: vertoCapture,
-      version: TELNYX_SDK_VERSION,
-    };
-  })();
-  const current = loading;
-  current.catch(() => {
-    if (loading === current) loading = null;
-  });
-  return current;
-}
+/** `@telnyx/webrtc`, loaded when the first Telnyx line starts, with its signalling captured. */
+export const loadTelnyxSdk = lazySdk({
+  provider: 'Telnyx',
+  sdk: 'the Telnyx SDK',
+  failure: 'telnyx_sdk',
+  capturing: (native) => capturingWebSocket(native, vertoCapture),
+  load: () => import('@telnyx/webrtc'),
+  wrap: ({ TelnyxRTC }): TelnyxSdk => ({
+    createClient: (options) => new TelnyxRTC(options as unknown as ConstructorParameters<typeof TelnyxRTC>[0]) as unknown as SdkClient,
+    capture: vertoCapture,
+    version: TELNYX_SDK_VERSION,
+  }),
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SignalDirection } from '../../journal/signal';
-import { type CapturedFrame, capturingWebSocket, isSignallingHost, PstreamCapture } from './capture';
+import type { CapturedFrame } from '../core/capture';
+import { capturingWebSocket, isSignallingHost, PstreamCapture } from './capture';
 import { FakeSocket } from '../../testing/twilio/fake-twilio';
 
 function owner(tokens: string[]) {

@@ -1,15 +1,6 @@
 import type { SignalDirection } from '../../journal/signal';
+import { CaptureOwners, type CapturedFrame, frameText, parseUrl, WEBSOCKET_OPEN } from '../core/capture';
 import { isHeartbeat, parsePstream } from './frames';
-
-/** One PStream frame as it crossed a Twilio signalling WebSocket, before the SDK (or Twilio) read it. */
-export interface CapturedFrame {
-  direction: SignalDirection;
-  text: string;
-  /** When it crossed, on the page's monotonic clock (ms). */
-  at: number;
-  /** False when the SDK sent it while the socket was not open (the browser dropped it). */
-  delivered: boolean;
-}
 
 /** Whoever reads a signalling socket's frames: a Twilio line (one Device). */
 export interface CaptureOwner {
@@ -33,47 +24,27 @@ const UNOWNED_LIMIT = 100;
  * reconnect); each socket asks here whose it is when its first `listen` leaves (that carries the
  * line's token), or at once when only one line is running.
  */
-export class PstreamCapture {
-  readonly #owners = new Set<CaptureOwner>();
-
-  add(owner: CaptureOwner): () => void {
-    this.#owners.add(owner);
-    return () => {
-      this.#owners.delete(owner);
-    };
-  }
-
+export class PstreamCapture extends CaptureOwners<CaptureOwner> {
   get size(): number {
-    return this.#owners.size;
+    return this.owners.size;
   }
 
   /** Whether sockets to this URL are captured (a Twilio signalling host, while a line runs). */
   watches(url: URL): boolean {
-    return this.#owners.size > 0 && url.protocol === 'wss:' && isSignallingHost(url.host);
+    return this.owners.size > 0 && url.protocol === 'wss:' && isSignallingHost(url.host);
   }
 
   /** The owner of a socket whose first sent frame was `listen` with `token` (null: not known yet). */
   ownerOf(token: string | null): CaptureOwner | null {
     if (token !== null) {
-      for (const owner of this.#owners) if (owner.ownsToken(token)) return owner;
+      for (const owner of this.owners) if (owner.ownsToken(token)) return owner;
     }
-    return this.#owners.size === 1 ? ([...this.#owners][0] ?? null) : null;
+    return this.owners.size === 1 ? ([...this.owners][0] ?? null) : null;
   }
 }
 
 /** The page's one registry: the SDK module is loaded once, with one WebSocket class. */
 export const pstreamCapture = new PstreamCapture();
-
-const decoder = typeof TextDecoder === 'undefined' ? null : new TextDecoder('utf-8');
-
-function asText(data: unknown): string {
-  if (typeof data === 'string') return data;
-  if (decoder && (data instanceof ArrayBuffer || ArrayBuffer.isView(data))) return decoder.decode(data as ArrayBuffer);
-  return String(data);
-}
-
-/** `WebSocket.OPEN`. */
-const OPEN = 1;
 
 /**
  * A WebSocket class for the Twilio SDK: the page's own WebSocket, which for Twilio's signalling
@@ -95,12 +66,7 @@ export function capturingWebSocket(Base: typeof WebSocket, capture: PstreamCaptu
 
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols);
-      let parsed: URL | null = null;
-      try {
-        parsed = new URL(String(url));
-      } catch {
-        parsed = null;
-      }
+      const parsed = parseUrl(url);
       this.#watched = parsed !== null && capture.watches(parsed);
       if (this.#watched) this.addEventListener('message', (event) => this.#record('received', (event as MessageEvent).data, true));
     }
@@ -112,13 +78,13 @@ export function capturingWebSocket(Base: typeof WebSocket, capture: PstreamCaptu
         this.#record('sent', data, false);
         throw error;
       }
-      this.#record('sent', data, this.readyState === OPEN);
+      this.#record('sent', data, this.readyState === WEBSOCKET_OPEN);
     }
 
     #record(direction: SignalDirection, data: unknown, delivered: boolean): void {
       if (!this.#watched) return;
       try {
-        const text = asText(data);
+        const text = frameText(data);
         if (isHeartbeat(text)) {
           this.#resolve(null)?.heartbeat(direction);
           return;

@@ -41,7 +41,8 @@ export function callIds(call: SdkCall | null | undefined): CallIds {
   };
 }
 
-function status(call: SdkCall | null | undefined): string | null {
+/** `call.status()`, or null (no call, or an SDK object that throws). */
+export function callStatus(call: SdkCall | null | undefined): string | null {
   try {
     return call ? call.status() : null;
   } catch {
@@ -76,7 +77,7 @@ export function errorPayload(error: unknown, source: TwilioSource, call: SdkCall
     solutions: Array.isArray(e.solutions) ? e.solutions.filter((c): c is string => typeof c === 'string') : [],
     original_error: original(e),
     ...callIds(call),
-    call_status: status(call),
+    call_status: callStatus(call),
   };
 }
 

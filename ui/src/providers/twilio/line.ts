@@ -1,11 +1,10 @@
-import type { Backend } from '../../api/backend';
-import { Listeners } from '../../lib/listeners';
-import { ApiFailure, describeError, errorText } from '../../api/errors';
+import { ApiFailure, describeError } from '../../api/errors';
 import type { TwilioCall } from '../../api/generated';
-import type { AppJournal } from '../../journal/app-journal';
 import type { SignalDirection } from '../../journal/signal';
-import { NOT_REGISTERED, registering, type RegistrationStatus } from '../core/registration';
-import type { CapturedFrame } from './capture';
+import type { CapturedFrame } from '../core/capture';
+import { LineCore, type LineKind, type LineServices, seconds } from '../core/line-core';
+import { registering, type RegistrationStatus } from '../core/registration';
+import { TokenSchedule } from '../core/token-schedule';
 import {
   errorPayload,
   type TwilioErrorPayload,
@@ -42,15 +41,12 @@ export const TWILIO_MAX_CALL_SIGNALING_TIMEOUT_MS = 30_000;
 /** How long an incoming `invite` waits for the SDK to announce its Call before its frames go to the app-level journal. */
 export const INCOMING_CLAIM_MS = 3_000;
 
+/** The Twilio lines' names in what they journal and throw. */
+export const TWILIO: LineKind<'twilio'> = { provider: 'twilio', label: 'Twilio', message: 'PStream message', sdk: 'the Twilio SDK', inviteClaim: INCOMING_CLAIM_MS };
+
 /** What a Twilio line takes from the page; tests pass a fake SDK. */
-export interface TwilioLineEnvironment {
-  backend: Pick<Backend, 'call'>;
-  journal: AppJournal;
+export interface TwilioLineEnvironment extends LineServices {
   loadSdk: () => Promise<TwilioSdk>;
-  /** The page's monotonic clock (ms). */
-  clock: () => number;
-  /** The wall clock (ms since the epoch), for token expiry. */
-  now?: () => number;
   /** The engine's RTCPeerConnection (the page's by default): the Device gets a subclass that tells the line about every connection. */
   RTCPeerConnection?: typeof RTCPeerConnection | null;
 }
@@ -75,48 +71,26 @@ interface Outgoing {
  * and routed by call sid: a call's messages to that call's journal record, the rest (listen,
  * connected, register, ready, rejected or missed calls) to the app-level journal.
  */
-export class TwilioLine {
-  readonly name: string;
+export class TwilioLine extends LineCore<'twilio', PstreamMessage, CallRoute, IncomingTwilioCall> {
   readonly #env: TwilioLineEnvironment;
-  readonly #statusListeners = new Listeners<RegistrationStatus>();
-  readonly #incomingListeners = new Listeners<IncomingTwilioCall>();
-  readonly #idleListeners = new Listeners<void>();
-  /** Call sid (`TJS…` or `CA…`) → where that call's frames go. */
-  readonly #routes = new Map<string, CallRoute>();
-  /** Frames of an incoming invite the SDK is reading (it becomes a Call a few turns later). */
-  readonly #held = new Map<string, PstreamMessage[]>();
   /** The SDK's Call objects → their routes, for Device errors that name a call. */
   readonly #calls = new Map<SdkCall, CallRoute>();
   /** Every Access Token this line has used (a socket's first `listen` says whose it is). */
   readonly #tokens = new Set<string>();
+  readonly #refreshes: TokenSchedule;
   #outgoing: Outgoing | null = null;
   #peerWaiter: ((pc: RTCPeerConnection) => void) | null = null;
-  #status: RegistrationStatus = NOT_REGISTERED;
   #device: SdkDevice | null = null;
-  #credentials: TwilioCall | null = null;
-  #starting: Promise<void> | null = null;
-  #stopped = false;
   #tokenFailed = false;
   #lastTokenError: TwilioErrorPayload | null = null;
-  /** A signalling outage was journaled already (the SDK reconnects with backoff). */
-  #outageReported = false;
   #stopCapture: () => void = () => undefined;
-  #refreshTimer: ReturnType<typeof setTimeout> | null = null;
-  #refreshing: Promise<void> | null = null;
   readonly #heartbeats = { sent: 0, received: 0 };
 
   constructor(name: string, env: TwilioLineEnvironment) {
-    this.name = name;
+    super(name, env, TWILIO);
     this.#env = env;
-  }
-
-  get status(): RegistrationStatus {
-    return this.#status;
-  }
-
-  /** The account's call credentials, once the line has started (the token is never shown). */
-  get credentials(): TwilioCall | null {
-    return this.#credentials;
+    const timing = { leadMs: TOKEN_REFRESH_LEAD_MS, minMs: TOKEN_REFRESH_MIN_MS, retryMs: TOKEN_REFRESH_RETRY_MS };
+    this.#refreshes = new TokenSchedule(timing, () => this.#now(), (trigger) => void this.refreshToken(trigger));
   }
 
   /** The Device error with which Twilio refused the current token, while it stands. */
@@ -124,110 +98,23 @@ export class TwilioLine {
     return this.#tokenFailed ? this.#lastTokenError : null;
   }
 
+  /** A refused token is why calls cannot be placed: the call's record gets Twilio's error too. */
+  override get refusal(): Record<string, unknown> | null {
+    return this.tokenError as Record<string, unknown> | null;
+  }
+
   get device(): SdkDevice | null {
     return this.#device;
   }
 
-  get started(): boolean {
-    return this.#starting !== null && !this.#stopped;
-  }
-
   /** Calls in progress on this line (routed sids, or one being placed). */
-  get busy(): boolean {
-    return this.#routes.size > 0 || this.#outgoing !== null;
-  }
-
-  get clock(): () => number {
-    return this.#env.clock;
+  override get busy(): boolean {
+    return super.busy || this.#outgoing !== null;
   }
 
   /** Heartbeats (`"\n"`) seen on the signalling socket, each way: counted, never journaled. */
   get heartbeats(): { sent: number; received: number } {
     return { ...this.#heartbeats };
-  }
-
-  onStatus(cb: (status: RegistrationStatus) => void): () => void {
-    return this.#statusListeners.add(cb);
-  }
-
-  onIncoming(cb: (call: IncomingTwilioCall) => void): () => void {
-    return this.#incomingListeners.add(cb);
-  }
-
-  /** Resolves once no call is in progress on this line. */
-  idle(): Promise<void> {
-    if (!this.busy) return Promise.resolve();
-    return new Promise((resolve) => {
-      const stop = this.#idleListeners.add(() => {
-        stop();
-        resolve();
-      });
-    });
-  }
-
-  /** Get a token, create the Device and register. Idempotent; a failure shows in the status and rejects. */
-  start(): Promise<void> {
-    if (this.#stopped) return Promise.reject(new ApiFailure('twilio_line', `the line ${this.name} was stopped`));
-    this.#starting ??= this.#start().catch((error: unknown) => {
-      const described = describeError(error);
-      this.#starting = null;
-      this.#setStatus({ state: 'failed', status_code: null, reason: null, detail: described.message, hint: described.hint });
-      void this.#env.journal.record('ui', 'error', { account: this.name, registration: 'failed', ...described });
-      throw error;
-    });
-    return this.#starting;
-  }
-
-  /** Destroy the Device (its socket closes, so Twilio stops offering calls). The line cannot be started again. */
-  stop(): void {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
-    this.#refreshTimer = null;
-    for (const held of this.#held.keys()) this.#flushHeld(held);
-    try {
-      this.#device?.destroy();
-    } catch (error) {
-      console.error(`stopping the Twilio line ${this.name}:`, error);
-    }
-    this.#stopCapture();
-    this.#setStatus({ ...NOT_REGISTERED, detail: 'stopped' });
-  }
-
-  /**
-   * Wait until calls can be placed: registered. Rejects when Twilio refused the token, or
-   * `timeoutMs` passed (an expired or refused token leaves `connect()` pending for ever, #85).
-   */
-  async ready(timeoutMs: number): Promise<RegistrationStatus> {
-    await this.start();
-    return new Promise((resolve, reject) => {
-      let stop: () => void = () => undefined;
-      const finish = (outcome: () => void) => {
-        clearTimeout(timer);
-        stop();
-        outcome();
-      };
-      const check = (status: RegistrationStatus) => {
-        if (status.state === 'registered') finish(() => resolve(status));
-        else if (status.state === 'failed' && this.#tokenFailed) {
-          finish(() => reject(new ApiFailure('twilio_token', `${this.name}: ${status.detail ?? 'Twilio refused the Access Token'}`, status.hint)));
-        } else if (this.#stopped) finish(() => reject(new ApiFailure('twilio_line', `the line ${this.name} was stopped`)));
-      };
-      const timer = setTimeout(() => {
-        const url = signallingUrl(this.#credentials?.edge ?? 'roaming');
-        finish(() =>
-          reject(
-            new ApiFailure(
-              'twilio_transport',
-              `${this.name}: not registered with ${url} within ${Math.round(timeoutMs / 1000)} s (${this.#status.detail ?? this.#status.state})`,
-              this.#status.hint ?? TWILIO_TRANSPORT_HINT,
-            ),
-          ),
-        );
-      }, timeoutMs);
-      stop = this.#statusListeners.add(check);
-      check(this.#status);
-    });
   }
 
   /**
@@ -250,7 +137,7 @@ export class TwilioLine {
     } catch (error) {
       this.#outgoing = null;
       this.#peerWaiter = null;
-      this.#checkIdle();
+      this.checkIdle();
       throw error;
     }
     this.#calls.set(call, route);
@@ -258,7 +145,7 @@ export class TwilioLine {
     const outgoing = this.#outgoing as Outgoing | null;
     if (tjs && outgoing?.route === route && outgoing.tjs === null) {
       outgoing.tjs = tjs;
-      this.#routes.set(tjs, route);
+      this.routes.set(tjs, route);
     }
     return call;
   }
@@ -271,46 +158,35 @@ export class TwilioLine {
   /** The call is over for its adapter: its frames go to the app-level journal from now on. */
   release(route: CallRoute, call: SdkCall | null): void {
     if (this.#outgoing?.route === route) this.#outgoing = null;
-    for (const [sid, r] of [...this.#routes]) if (r === route) this.#routes.delete(sid);
+    for (const [sid, r] of [...this.routes]) if (r === route) this.routes.delete(sid);
     if (call) this.#calls.delete(call);
-    if (this.#peerWaiter && this.#routes.size === 0) this.#peerWaiter = null;
-    this.#checkIdle();
-  }
-
-  /** Route the frames of `sid` to `route` (an accepted incoming call's adapter). */
-  route(sid: string, route: CallRoute, call: SdkCall): void {
-    this.#routes.set(sid, route);
-    this.#calls.set(call, route);
+    if (this.#peerWaiter && this.routes.size === 0) this.#peerWaiter = null;
+    this.checkIdle();
   }
 
   /** Fetch a fresh token now and give it to the Device (`updateToken`: a new `listen` on the open socket). */
   refreshToken(trigger: 'tokenWillExpire' | 'timer' | 'expired' | 'retry'): Promise<void> {
-    if (this.#stopped || !this.#device) return Promise.resolve();
-    if (this.#refreshing) return this.#refreshing;
+    if (this.stopped || !this.#device) return Promise.resolve();
+    const running = this.#refreshes.running;
+    if (running) return running;
     const left = this.#tokenLeftMs();
     if ((trigger === 'timer' || trigger === 'tokenWillExpire') && left !== null && left > TWILIO_TOKEN_REFRESH_MS + 5_000) {
       return Promise.resolve(); // refreshed already (the other trigger came first)
     }
-    this.#refreshing = this.#refresh(trigger).finally(() => {
-      this.#refreshing = null;
-    });
-    return this.#refreshing;
+    return this.#refreshes.once(() => this.#refresh(trigger));
   }
 
-  // ---- inside ----
+  // ---- the driver ----
 
-  async #start(): Promise<void> {
-    this.#setStatus(registering('getting the account’s Access Token'));
-    const credentials = await this.#env.backend.call('call_credentials', { name: this.name });
-    if (credentials.provider !== 'twilio') {
-      throw new ApiFailure('bad_input', `${this.name} is a ${credentials.provider} account, not a Twilio one`);
-    }
+  protected async open(): Promise<void> {
+    this.setStatus(registering('getting the account’s Access Token'));
+    const credentials = await this.fetchCredentials();
     const sdk = await this.#env.loadSdk();
-    if (this.#stopped) return;
+    if (this.stopped) return;
     if (!sdk.isSupported) {
       throw new ApiFailure('webrtc', 'the Twilio Voice SDK does not support this browser (it needs WebRTC with RTCRtpTransceiver codec preferences)', 'Use a current Chrome, Edge or Firefox.');
     }
-    this.#credentials = credentials;
+    this.keepCredentials(credentials);
     this.#tokens.add(credentials.access_token);
     this.#stopCapture = sdk.capture.add({
       ownsToken: (token) => this.#tokens.has(token),
@@ -321,23 +197,58 @@ export class TwilioLine {
     try {
       device = sdk.createDevice(credentials.access_token, this.#deviceOptions(credentials));
     } catch (error) {
-      throw new ApiFailure('bad_input', `${this.name}: the Twilio SDK refused the account settings: ${errorText(error)}`);
+      throw this.refusedSettings(error);
     }
     this.#device = device;
     this.#listen(device);
-    this.#scheduleRefresh(credentials.expires_at);
-    this.#setStatus(registering(`connecting to ${signallingUrl(credentials.edge)}`));
+    this.#refreshes.expiresAt(credentials.expires_at);
+    this.setStatus(registering(`connecting to ${signallingUrl(credentials.edge)}`));
     // register() settles on `registered` (or `unregistered`); a refused token leaves it pending
     // (the error comes as a Device `error`), so it is not awaited here.
     device.register().catch((error: unknown) => {
-      if (this.#stopped) return;
+      if (this.stopped) return;
       const described = describeError(error);
-      void this.#env.journal.record('ui', 'warning', { account: this.name, registration: 'register() failed', message: `registering ${this.name} failed: ${described.message}` });
+      this.note('warning', { registration: 'register() failed', message: `registering ${this.name} failed: ${described.message}` });
     });
   }
 
+  /** Destroy the Device (its socket closes, so Twilio stops offering calls). */
+  protected close(): void {
+    this.#refreshes.stop();
+    try {
+      this.#device?.destroy();
+    } finally {
+      this.#stopCapture();
+    }
+  }
+
+  /**
+   * Calls can be placed once registered; not when Twilio refused the token. An expired or
+   * refused token leaves `connect()` pending for ever (#85): the timeout says so.
+   */
+  protected readiness(status: RegistrationStatus): 'ready' | ApiFailure | null {
+    if (status.state === 'registered') return 'ready';
+    if (status.state === 'failed' && this.#tokenFailed) {
+      return new ApiFailure('twilio_token', `${this.name}: ${status.detail ?? 'Twilio refused the Access Token'}`, status.hint);
+    }
+    return null;
+  }
+
+  protected readyTimedOut(timeoutMs: number): ApiFailure {
+    const url = signallingUrl(this.credentials?.edge ?? 'roaming');
+    return new ApiFailure(
+      'twilio_transport',
+      `${this.name}: not registered with ${url} within ${seconds(timeoutMs)} (${this.status.detail ?? this.status.state})`,
+      this.status.hint ?? TWILIO_TRANSPORT_HINT,
+    );
+  }
+
+  #now(): number {
+    return (this.#env.now ?? Date.now)();
+  }
+
   #deviceOptions(credentials: TwilioCall): Record<string, unknown> {
-    const leftMs = credentials.expires_at * 1000 - (this.#env.now ?? Date.now)();
+    const leftMs = credentials.expires_at * 1000 - this.#now();
     return {
       edge: credentials.edge || 'roaming',
       // Server codes as they are, not masked as 31005/53000 (reference/twilio.md §4.2).
@@ -386,23 +297,20 @@ export class TwilioLine {
   #listen(device: SdkDevice): void {
     const on = (event: string, handler: (...args: never[]) => void) => device.on(event, handler);
     on('registering', () => {
-      if (this.#stopped || this.#tokenFailed) return;
-      this.#setStatus(registering(`registering with ${signallingUrl(this.#credentials?.edge ?? 'roaming')}`));
+      if (this.stopped || this.#tokenFailed) return;
+      this.setStatus(registering(`registering with ${signallingUrl(this.credentials?.edge ?? 'roaming')}`));
     });
     on('registered', () => {
-      if (this.#stopped) return;
+      if (this.stopped) return;
       this.#tokenFailed = false;
-      this.#outageReported = false;
-      this.#setStatus({ state: 'registered', status_code: null, reason: null, detail: device.edge ? `edge ${device.edge}` : null, hint: null });
+      this.outageOver();
+      this.setStatus({ state: 'registered', status_code: null, reason: null, detail: device.edge ? `edge ${device.edge}` : null, hint: null });
     });
     on('unregistered', () => {
-      if (this.#stopped || this.#tokenFailed) return;
+      if (this.stopped || this.#tokenFailed) return;
       const detail = 'Twilio no longer offers calls to this line (the signalling connection dropped); the SDK reconnects';
-      this.#setStatus(registering(detail));
-      if (!this.#outageReported) {
-        this.#outageReported = true;
-        void this.#env.journal.record('ui', 'warning', { account: this.name, registration: 'unregistered', message: `${this.name}: ${detail}` });
-      }
+      this.setStatus(registering(detail));
+      this.reportOutage({ registration: 'unregistered', message: `${this.name}: ${detail}` });
     });
     on('error', (error: unknown, call?: SdkCall) => this.#onError(error, call ?? null));
     on('incoming', (call: SdkCall) => this.#incoming(call));
@@ -413,12 +321,12 @@ export class TwilioLine {
     const payload = errorPayload(error, 'twilio.device', call);
     const route = call ? this.#calls.get(call) : undefined;
     if (route) route.error(payload);
-    else void this.#env.journal.record('ui', 'error', { account: this.name, ...payload });
-    if (this.#stopped || payload.code === null) return;
+    else this.note('error', { ...payload });
+    if (this.stopped || payload.code === null) return;
     if (TOKEN_ERRORS.has(payload.code)) {
       this.#tokenFailed = true;
       this.#lastTokenError = payload;
-      this.#setStatus({
+      this.setStatus({
         state: 'failed',
         status_code: payload.code,
         reason: payload.name,
@@ -428,35 +336,24 @@ export class TwilioLine {
       // An expired token (e.g. after the computer slept): fetch a new one at once.
       if (payload.code === TOKEN_EXPIRED) void this.refreshToken('expired');
     } else if (TRANSPORT_ERRORS.has(payload.code) && !this.#tokenFailed) {
-      this.#setStatus({ ...registering(`the signalling connection failed (${payload.code} ${payload.name ?? ''}); the SDK reconnects`.replace(' )', ')')), hint: TWILIO_TRANSPORT_HINT });
+      this.setStatus({ ...registering(`the signalling connection failed (${payload.code} ${payload.name ?? ''}); the SDK reconnects`.replace(' )', ')')), hint: TWILIO_TRANSPORT_HINT });
     }
   }
 
   #incoming(call: SdkCall): void {
     const sid = call.parameters.CallSid ?? '';
-    const held = this.#held.get(sid) ?? [];
-    this.#held.delete(sid);
-    const incoming = new IncomingTwilioCall(this.name, call, held, this.#env.clock(), {
-      appLevel: (message) => this.#appLevel(message),
+    const hooks = this.incomingHooks(sid);
+    const incoming = new IncomingTwilioCall(this.name, call, this.claimHeld(sid), this.clock(), {
+      ...hooks,
       reroute: (route) => {
-        if (route) {
-          this.#routes.set(sid, route);
-          this.#calls.set(call, route);
-        } else {
-          this.#routes.delete(sid);
-          this.#calls.delete(call);
-          this.#checkIdle();
-        }
+        // Device errors that name the call go where its frames go.
+        if (route) this.#calls.set(call, route);
+        else this.#calls.delete(call);
+        hooks.reroute(route);
       },
-      note: (kind, payload) => void this.#env.journal.record('ui', kind, { account: this.name, ...payload }),
     });
-    this.#routes.set(sid, incoming.route);
     this.#calls.set(call, incoming.route);
-    if (this.#incomingListeners.size === 0) {
-      incoming.reject(480, 'Temporarily Unavailable');
-      return;
-    }
-    this.#incomingListeners.emit(incoming);
+    this.ring(sid, incoming);
   }
 
   #heartbeat(direction: SignalDirection): void {
@@ -468,85 +365,37 @@ export class TwilioLine {
     const frame = parsePstream(captured.text);
     const message: PstreamMessage = { captured, frame, signal: pstreamSignal(captured.direction, captured.text, frame) };
     const sid = frame.callsid;
-    if (sid !== null) {
-      let route = this.#routes.get(sid);
-      const outgoing = this.#outgoing;
-      if (!route && outgoing) {
-        if (captured.direction === 'sent' && frame.type === 'invite' && outgoing.tjs === null) {
-          outgoing.tjs = sid;
-          this.#routes.set(sid, outgoing.route);
-          route = outgoing.route;
-        } else if (captured.direction === 'received' && sid.startsWith('CA') && outgoing.ca === null && frame.type !== 'invite' && frame.type !== 'cancel') {
-          // Twilio's first word about our call (ringing, answer, a failure) names its CA sid.
-          outgoing.ca = sid;
-          this.#routes.set(sid, outgoing.route);
-          route = outgoing.route;
-        }
-      }
-      if (route) {
-        route.frame(message);
-        return;
-      }
-      const held = this.#held.get(sid);
-      if (held) {
-        held.push(message);
-        return;
-      }
-      if (captured.direction === 'received' && frame.type === 'invite') {
-        // The SDK makes this invite a Call a few turns later (Device `incoming`); if it does not
-        // (busy, malformed), its frames go to the app-level journal.
-        this.#held.set(sid, [message]);
-        setTimeout(() => this.#flushHeld(sid), INCOMING_CLAIM_MS);
-        return;
+    const outgoing = this.#outgoing;
+    if (sid !== null && outgoing && !this.routes.has(sid)) {
+      if (captured.direction === 'sent' && frame.type === 'invite' && outgoing.tjs === null) {
+        outgoing.tjs = sid;
+        this.routes.set(sid, outgoing.route);
+      } else if (captured.direction === 'received' && sid.startsWith('CA') && outgoing.ca === null && frame.type !== 'invite' && frame.type !== 'cancel') {
+        // Twilio's first word about our call (ringing, answer, a failure) names its CA sid.
+        outgoing.ca = sid;
+        this.routes.set(sid, outgoing.route);
       }
     }
-    this.#appLevel(message);
-  }
-
-  #flushHeld(sid: string): void {
-    const unclaimed = this.#held.get(sid);
-    if (!unclaimed) return;
-    this.#held.delete(sid);
-    for (const m of unclaimed) this.#appLevel(m);
-  }
-
-  #appLevel(message: PstreamMessage): void {
-    if (!message.captured.delivered) {
-      void this.#env.journal.record('ui', 'warning', {
-        account: this.name,
-        message: `a PStream message could not be sent: the WebSocket was not open (${message.signal.summary})`,
-      });
-      return;
-    }
-    void this.#env.journal.record('signalling', 'signal', { ...message.signal, account: this.name }, message.captured.at);
+    // A received invite is held: the SDK makes it a Call (Device `incoming`) a few turns later, or
+    // (busy, malformed) does not.
+    this.deliver(sid, message, captured.direction === 'received' && frame.type === 'invite');
   }
 
   #tokenLeftMs(): number | null {
-    const credentials = this.#credentials;
+    const credentials = this.credentials;
     if (!credentials) return null;
-    return credentials.expires_at * 1000 - (this.#env.now ?? Date.now)();
-  }
-
-  #scheduleRefresh(expiresAt: number): void {
-    if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
-    const now = (this.#env.now ?? Date.now)();
-    const delay = Math.max(TOKEN_REFRESH_MIN_MS, expiresAt * 1000 - now - TOKEN_REFRESH_LEAD_MS);
-    this.#refreshTimer = setTimeout(() => {
-      this.#refreshTimer = null;
-      void this.refreshToken('timer');
-    }, Math.min(delay, 2 ** 31 - 1));
+    return credentials.expires_at * 1000 - this.#now();
   }
 
   async #refresh(trigger: string): Promise<void> {
-    const started = this.#env.clock();
-    const previous = this.#credentials;
+    const started = this.clock();
+    const previous = this.credentials;
     try {
-      const credentials = await this.#env.backend.call('call_credentials', { name: this.name });
-      if (this.#stopped) return;
-      if (credentials.provider !== 'twilio') throw new ApiFailure('bad_input', `${this.name} is no longer a Twilio account`);
+      const credentials = await this.fetchCredentials();
+      if (this.stopped) return;
       this.#tokens.add(credentials.access_token);
-      this.#credentials = credentials;
-      this.#scheduleRefresh(credentials.expires_at);
+      this.keepCredentials(credentials);
+      this.#refreshes.expiresAt(credentials.expires_at);
       const device = this.#device;
       if (!device) return;
       device.updateToken(credentials.access_token);
@@ -557,17 +406,17 @@ export class TwilioLine {
         message: `${this.name}: a fresh Access Token was given to the Device (${trigger})`,
         previous_expires_at: previous?.expires_at ?? null,
         expires_at: credentials.expires_at,
-        took_ms: Math.round(this.#env.clock() - started),
+        took_ms: Math.round(this.clock() - started),
         device_state: device.state,
       };
-      void this.#env.journal.record('ui', 'action', payload);
-      for (const route of new Set(this.#routes.values())) route.note('action', payload);
+      this.note('action', payload);
+      for (const route of new Set(this.routes.values())) route.note('action', payload);
       if (this.#tokenFailed) {
         this.#tokenFailed = false;
-        this.#setStatus(registering('registering again with a fresh Access Token'));
+        this.setStatus(registering('registering again with a fresh Access Token'));
       }
     } catch (error) {
-      if (this.#stopped) return;
+      if (this.stopped) return;
       const described = describeError(error);
       const payload = {
         account: this.name,
@@ -575,22 +424,9 @@ export class TwilioLine {
         message: `refreshing the Twilio Access Token failed (${trigger}): ${described.message}`,
         hint: described.hint,
       };
-      void this.#env.journal.record('ui', 'warning', payload);
-      for (const route of new Set(this.#routes.values())) route.note('warning', payload);
-      if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
-      this.#refreshTimer = setTimeout(() => {
-        this.#refreshTimer = null;
-        void this.refreshToken('retry');
-      }, TOKEN_REFRESH_RETRY_MS);
+      this.note('warning', payload);
+      for (const route of new Set(this.routes.values())) route.note('warning', payload);
+      this.#refreshes.failed();
     }
-  }
-
-  #checkIdle(): void {
-    if (!this.busy) this.#idleListeners.emit();
-  }
-
-  #setStatus(status: RegistrationStatus): void {
-    this.#status = status;
-    this.#statusListeners.emit(status);
   }
 }

@@ -1,4 +1,4 @@
-import { ApiFailure, errorText } from '../../api/errors';
+import { lazySdk } from '../core/sdk-loader';
 import { capturingWebSocket, type PstreamCapture, pstreamCapture } from './capture';
 
 /** The `@twilio/voice-sdk` release this adapter is written and tested against (ui/package.json pins it). */
@@ -76,41 +76,21 @@ export interface TwilioSdk {
   version: string;
 }
 
-let loading: Promise<TwilioSdk> | null = null;
-
 /**
- * `@twilio/voice-sdk`, loaded when the first Twilio line starts (a chunk of its own, out of the
- * start-up bundle). The SDK's transport keeps the WebSocket class it finds when its module runs
- * (`const WebSocket = globalThis.WebSocket`, wstransport.ts), so for that moment the page's
- * WebSocket is the capturing one: the product observes its own traffic to Twilio's signalling
- * hosts, and the SDK itself is not modified (reference/twilio.md §2.2, hook 1).
+ * `@twilio/voice-sdk`, loaded when the first Twilio line starts, with its signalling captured
+ * (its transport keeps the WebSocket class it finds: `const WebSocket = globalThis.WebSocket`,
+ * wstransport.ts; reference/twilio.md §2.2, hook 1).
  */
-export function loadTwilioSdk(): Promise<TwilioSdk> {
-  loading ??= (async (): Promise<TwilioSdk> => {
-    const global = globalThis as { WebSocket?: typeof WebSocket };
-    const native = global.WebSocket;
-    if (!native) throw new ApiFailure('webrtc', 'this page has no WebSocket, so Twilio calls cannot connect');
-    const capturing = capturingWebSocket(native, pstreamCapture);
-    global.WebSocket = capturing;
-    let module: typeof import('@twilio/voice-sdk');
-    try {
-      module = await import('@twilio/voice-sdk');
-    } catch (error) {
-      throw new ApiFailure('twilio_sdk', `the Twilio Voice SDK could not be loaded: ${errorText(error)}`);
-    } finally {
-      if (global.WebSocket === capturing) global.WebSocket = native;
-    }
-    const Device = module.Device;
-    return {
-      createDevice: (token, options) => new Device(token, options as unknown as ConstructorParameters<typeof Device>[1]) as unknown as SdkDevice,
-      isSupported: Device.isSupported,
-      capture: pstreamCapture,
-      version: TWILIO_SDK_VERSION,
-    };
-  })();
-  const current = loading;
-  current.catch(() => {
-    if (loading === current) loading = null;
-  });
-  return current;
-}
+export const loadTwilioSdk = lazySdk({
+  provider: 'Twilio',
+  sdk: 'the Twilio Voice SDK',
+  failure: 'twilio_sdk',
+  capturing: (native) => capturingWebSocket(native, pstreamCapture),
+  load: () => import('@twilio/voice-sdk'),
+  wrap: ({ Device }): TwilioSdk => ({
+    createDevice: (token, options) => new Device(token, options as unknown as ConstructorParameters<typeof Device>[1]) as unknown as SdkDevice,
+    isSupported: Device.isSupported,
+    capture: pstreamCapture,
+    version: TWILIO_SDK_VERSION,
+  }),
+});
