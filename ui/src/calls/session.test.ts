@@ -127,6 +127,24 @@ describe('CallSession', () => {
     expect(adapter.disposed).toBe(1);
   });
 
+  it('shows the end as the journal recorded it (the journal completes codes from a raw Reason header)', async () => {
+    const { backend, adapter, session } = setup();
+    const raw = { jssip: 'failed', reason_header: ['Q.850;cause=34;text="No circuit/channel available"'] };
+    const given = { sip_status: 503, sip_reason: 'Service Unavailable' };
+    // What the real journal does with the header (crates/journal/src/journal/reason_header.rs).
+    const completed = { ...given, q850_cause: 34, message: 'No circuit/channel available' };
+    const recordState = backend.handler('record_state');
+    backend.handle('record_state', async (p) => {
+      const events = await recordState(p);
+      return p.end ? events.map((e) => ({ ...e, payload: { ...(e.payload as object), end: { ...p.end!, failure: completed } } })) : events;
+    });
+    await session.start();
+    adapter.sink!.ended({ by: 'remote', failure: given }, raw);
+    await session.closed();
+    expect(endedRecords(backend)[0]).toMatchObject({ end: { failure: given }, raw });
+    expect(session.snapshot.end).toEqual({ by: 'remote', failure: completed });
+  });
+
   it('sends end info with ended and never with another state', async () => {
     const { backend, adapter, session } = setup();
     await session.start();

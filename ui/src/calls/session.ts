@@ -1,7 +1,7 @@
 import type { Backend } from '../api/backend';
 import { Listeners } from '../lib/listeners';
 import { ApiFailure, describeError } from '../api/errors';
-import type { CallState, Direction, EndInfo, EventKind, Provider, Source } from '../api/generated';
+import type { CallState, Direction, EndInfo, EventKind, JournalEvent, Provider, Source } from '../api/generated';
 import { MEDIA_CONNECT_TIMEOUT_MS, MediaWatch } from '../media/watch';
 import { StatsSampler } from '../media/stats';
 import type { LineFeatures, ProviderAdapter } from '../providers/core/adapter';
@@ -348,7 +348,11 @@ export class CallSession {
         end,
         entries: [...this.#snapshot.entries, { state: 'ended', at: this.#clock() }],
       });
-      const recorded = this.#recordState('ended', endRaw, end);
+      // The journal reads the end's raw codes (a SIP Reason header): the call shows the end as recorded.
+      const recorded = this.#recordState('ended', endRaw, end, (events) => {
+        const journaled = events.find((e) => e.kind === 'state')?.payload as { end?: EndInfo | null } | undefined;
+        if (journaled?.end) this.#update({ end: journaled.end });
+      });
       this.#recordingClosed = true;
       try {
         this.#adapter.dispose();
@@ -373,14 +377,15 @@ export class CallSession {
     return next;
   }
 
-  #recordState(state: CallState, raw: unknown, end?: EndInfo): Promise<void> {
+  #recordState(state: CallState, raw: unknown, end?: EndInfo, recorded?: (events: JournalEvent[]) => void): Promise<void> {
     const callId = this.#snapshot.callId;
     if (callId === null || this.#recordingClosed) return Promise.resolve();
     const happened = this.#clock();
     const params = end ? { call_id: callId, source: 'ui' as const, state, raw, end } : { call_id: callId, source: 'ui' as const, state, raw };
-    return this.#enqueue(`the call state "${state}"`, () =>
-      this.#backend.call('record_state', { ...params, observed_at: happened }),
-    );
+    return this.#enqueue(`the call state "${state}"`, async () => {
+      const events = await this.#backend.call('record_state', { ...params, observed_at: happened });
+      recorded?.(events);
+    });
   }
 
 

@@ -48,6 +48,13 @@ export class FakeBackend implements Backend {
     return this;
   }
 
+  /** The handler a method has now (a test wraps it to change what the backend answers). */
+  handler<M extends Method>(method: M): Handler<M> {
+    const handler = this.#handlers.get(method);
+    if (!handler) throw new ApiFailure('not_faked', `${method} is not faked in this test`, null, method);
+    return handler as Handler<M>;
+  }
+
   call<M extends Method>(method: M, params: Params<M>): Promise<Result<M>> {
     // Through JSON, as on the wire: what cannot be serialised shows up here.
     this.sent.push({ method, params: JSON.parse(JSON.stringify(params)) as unknown });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { states, waitFor } from '../../lib/app.mjs';
 import { BaresipControl } from '../../lib/sip-lab.mjs';
-import { App, suite, signals, ladder, mediaEvents, selectedPair } from './harness.mjs';
+import { App, ladder, mediaEvents, selectedPair, signals, suite } from '../harness.mjs';
 
 /** A message's method (requests) or status code (responses), from its first line. */
 function wire(signal) {

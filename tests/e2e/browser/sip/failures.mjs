@@ -4,7 +4,7 @@
 import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { states } from '../../lib/app.mjs';
-import { App, suite, signals, ladder, RING_TIMEOUT_S, SILENT_HOP_TIMEOUT_S } from './harness.mjs';
+import { App, LAB, ladder, signals, suite } from '../harness.mjs';
 
 /** The dial plan's failures, and what the app must show before the end. */
 const FAILURES = [
@@ -63,9 +63,9 @@ export function dialPlanFailures() {
         };
         if (failure.number === 'ringer') {
           assert.ok(call.timings.to_ring_ms < 2000, JSON.stringify(call.timings));
-          lasted(RING_TIMEOUT_S);
+          lasted(LAB.sip.ringTimeoutS);
         }
-        if (failure.number === '408') lasted(SILENT_HOP_TIMEOUT_S);
+        if (failure.number === '408') lasted(LAB.sip.silentHopTimeoutS);
 
         // The page says it, and the diagnosis agrees with the codes.
         const shown = await app.page.textContent('[data-testid="end-reason"]');

@@ -8,7 +8,7 @@
 import { describe, test, before, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { states } from '../../lib/app.mjs';
-import { App, suite, mediaEvents, selectedPair, signals } from './harness.mjs';
+import { App, mediaEvents, selectedPair, signals, suite } from '../harness.mjs';
 
 const TRANSPORTS = ['udp', 'tcp', 'tls'];
 

@@ -5,7 +5,7 @@ import { describe, test, before, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { cli, states } from '../../lib/app.mjs';
 import { BaresipControl } from '../../lib/sip-lab.mjs';
-import { App, suite, ladder, signals, selectedPair } from './harness.mjs';
+import { App, ladder, selectedPair, signals, suite } from '../harness.mjs';
 
 export function incomingCalls() {
   describe('incoming calls', () => {

@@ -3,16 +3,15 @@
 // each group has its own Callscope (home, journal, accounts). Every test reads the journal back
 // through `callscope calls show --json` (app-level events, which no command shows, from SQLite).
 
-import { before, after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSuite, stopSuite, suite } from './harness.mjs';
+import { providerSuite, suite } from '../harness.mjs';
 import { answeredCalls } from './calls.mjs';
 import { dialPlanFailures, registrationFailure } from './failures.mjs';
 import { mediaFailures, relayCalls } from './ice.mjs';
 import { incomingCalls } from './incoming.mjs';
 
-before(startSuite, { timeout: 60000 });
-after(stopSuite, { timeout: 60000 });
+providerSuite('sip');
 
 answeredCalls();
 dialPlanFailures();

@@ -3,7 +3,8 @@
 
 import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { App, causeOf, ladder, sdkStates, signals, stateEvents, states, suite } from './harness.mjs';
+import { App, ladder, signals, stateEvents, states, suite } from '../harness.mjs';
+import { causeOf, sdkStates } from './records.mjs';
 
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 

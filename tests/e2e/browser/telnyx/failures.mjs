@@ -4,7 +4,8 @@
 
 import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { App, causeOf, expectedCause, ladder, sdkStates, states, suite } from './harness.mjs';
+import { App, ladder, states, suite } from '../harness.mjs';
+import { causeOf, expectedCause, sdkStates } from './records.mjs';
 
 /**
  * The call-model states each scenario goes through: the SDK's (requesting → dialing, …) with

@@ -4,7 +4,8 @@
 import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../../lib/app.mjs';
-import { App, causeOf, ladder, sdkStates, states, suite } from './harness.mjs';
+import { App, ladder, states, suite } from '../harness.mjs';
+import { causeOf, sdkStates } from './records.mjs';
 
 export function incomingCalls() {
   describe('Telnyx: incoming calls', () => {

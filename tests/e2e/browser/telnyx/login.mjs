@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../../lib/app.mjs';
-import { App, states, suite } from './harness.mjs';
+import { App, states, suite } from '../harness.mjs';
 
 /** `call_credentials` as the page gets it (the token the line logs in with). */
 function credentials(app) {

@@ -3,7 +3,8 @@
 
 import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { App, causeOf, ladder, sdkEvents, sdkStates, stateEvents, states, suite } from './harness.mjs';
+import { App, ladder, stateEvents, states, suite } from '../harness.mjs';
+import { causeOf, sdkEvents, sdkStates } from './records.mjs';
 
 export function reconnects() {
   describe('Telnyx: the signalling connection drops mid-call', () => {

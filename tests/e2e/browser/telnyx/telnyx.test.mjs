@@ -7,16 +7,14 @@
 // Runs in a loopback-only network namespace (scripts/isolated): Chromium's STUN/TURN lookups
 // ignore the host rules, so the SDK's default ICE hosts must fail locally.
 
-import { before, after } from 'node:test';
-import { startSuite, stopSuite } from './harness.mjs';
+import { providerSuite } from '../harness.mjs';
 import { answeredCalls } from './calls.mjs';
 import { callsTheNetworkEnds } from './failures.mjs';
 import { reconnects } from './reconnect.mjs';
 import { incomingCalls } from './incoming.mjs';
 import { loginAndFrames } from './login.mjs';
 
-before(startSuite, { timeout: 60000 });
-after(stopSuite, { timeout: 60000 });
+providerSuite('telnyx');
 
 answeredCalls();
 callsTheNetworkEnds();

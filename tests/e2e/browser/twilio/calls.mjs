@@ -3,7 +3,8 @@
 
 import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { App, endOf, ladder, signals, states, suite, twilioErrors } from './harness.mjs';
+import { App, ladder, signals, states, suite } from '../harness.mjs';
+import { endOf, twilioErrors } from './records.mjs';
 
 export function answeredCalls() {
   describe('Twilio: answered calls', () => {

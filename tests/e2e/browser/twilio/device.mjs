@@ -5,7 +5,7 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../../lib/app.mjs';
-import { App, suite } from './harness.mjs';
+import { App, suite } from '../harness.mjs';
 
 export function device() {
   describe('Twilio: the Device', () => {

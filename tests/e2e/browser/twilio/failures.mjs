@@ -4,7 +4,8 @@
 
 import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { App, endOf, ladder, states, suite, twilioErrors, twilioWarnings } from './harness.mjs';
+import { App, ladder, states, suite } from '../harness.mjs';
+import { endOf, twilioErrors, twilioWarnings } from './records.mjs';
 
 /** Scenario → what the journal must say: the states, who ended it, the code, the gateway's code behind it. */
 const ENDED_BY_THE_NETWORK = [

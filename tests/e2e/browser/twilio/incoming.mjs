@@ -4,7 +4,8 @@
 import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../../lib/app.mjs';
-import { App, endOf, ladder, states, suite } from './harness.mjs';
+import { App, ladder, states, suite } from '../harness.mjs';
+import { endOf } from './records.mjs';
 
 export function incomingCalls() {
   describe('Twilio: incoming calls', () => {

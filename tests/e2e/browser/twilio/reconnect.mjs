@@ -5,7 +5,8 @@
 import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../../lib/app.mjs';
-import { App, endOf, ladder, states, suite, twilioErrors, twilioWarnings } from './harness.mjs';
+import { App, ladder, states, suite } from '../harness.mjs';
+import { endOf, twilioErrors, twilioWarnings } from './records.mjs';
 
 export function reconnects() {
   describe('Twilio: reconnection', () => {

@@ -4,7 +4,8 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../../lib/app.mjs';
-import { App, endOf, states, suite, twilioErrors } from './harness.mjs';
+import { App, states, suite } from '../harness.mjs';
+import { endOf, twilioErrors } from './records.mjs';
 
 /** The shortest lifetime the backend mints: the SDK's tokenWillExpire comes 30 s before its end. */
 const TOKEN_TTL_S = 60;

@@ -6,8 +6,7 @@
 // back through `callscope calls show --json` (app-level events, which no command shows, from SQLite).
 // Runs in a loopback-only network namespace (scripts/isolated) with a private keyring (scripts/with-keyring).
 
-import { before, after } from 'node:test';
-import { startSuite, stopSuite } from './harness.mjs';
+import { providerSuite } from '../harness.mjs';
 import { answeredCalls } from './calls.mjs';
 import { callsTheNetworkEnds } from './failures.mjs';
 import { reconnects } from './reconnect.mjs';
@@ -15,8 +14,7 @@ import { incomingCalls } from './incoming.mjs';
 import { device } from './device.mjs';
 import { tokens } from './token.mjs';
 
-before(startSuite, { timeout: 60000 });
-after(stopSuite, { timeout: 60000 });
+providerSuite('twilio');
 
 answeredCalls();
 callsTheNetworkEnds();

@@ -138,7 +138,7 @@ describe('SIP call: placing and answering', () => {
     ['603', { by: 'remote', failure: { sip_status: 603, sip_reason: 'Decline' } }, 'Rejected'],
     [
       '503',
-      { by: 'remote', failure: { sip_status: 503, sip_reason: 'Service Unavailable', q850_cause: 34, message: 'No circuit/channel available' } },
+      { by: 'remote', failure: { sip_status: 503, sip_reason: 'Service Unavailable' } },
       'SIP Failure Code',
     ],
   ])('a %s keeps its status, reason and Reason header (JsSIP cause only in raw)', async (number, end, cause) => {
@@ -181,8 +181,8 @@ describe('SIP call: placing and answering', () => {
     pbx.bye([...pbx.dialogs.keys()][0]!, 'Q.850;cause=16;text="Normal call clearing"');
     await call.closed();
     expect(ended(backend)).toMatchObject({
-      end: { by: 'remote', failure: { q850_cause: 16, message: 'Normal call clearing' } },
-      raw: { jssip: 'ended', originator: 'remote', cause: 'Terminated', method: 'BYE' },
+      end: { by: 'remote', failure: {} },
+      raw: { jssip: 'ended', originator: 'remote', cause: 'Terminated', method: 'BYE', reason_header: ['Q.850;cause=16;text="Normal call clearing"'] },
     });
     // Our 200 to the BYE is in the trace, before the end.
     expect(callSignals(backend).slice(-2)).toEqual([expect.stringMatching(/^← BYE sip:/), '← SIP/2.0 200 OK'.replace('←', '→')]);

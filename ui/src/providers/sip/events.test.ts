@@ -25,26 +25,21 @@ describe('endInfo', () => {
     expect(decline).toEqual({ by: 'remote', failure: { sip_status: 603, sip_reason: 'Decline' } });
   });
 
-  it('adds the Q.850 cause and text of a Reason header', () => {
-    const end = endInfo({
+  // The journal completes the codes from the raw header (crates/journal/src/journal/reason_header.rs).
+  it('leaves the Reason header to the raw event, as it came', () => {
+    const event = {
       originator: 'remote',
       cause: 'SIP Failure Code',
       message: response(503, 'Service Unavailable', { reason: ['Q.850;cause=34;text="No circuit/channel available"'] }),
-    });
-    expect(end).toEqual({ by: 'remote', failure: { sip_status: 503, sip_reason: 'Service Unavailable', q850_cause: 34, message: 'No circuit/channel available' } });
+    };
+    expect(endInfo(event)).toEqual({ by: 'remote', failure: { sip_status: 503, sip_reason: 'Service Unavailable' } });
+    expect(rawEvent('failed', event).reason_header).toEqual(['Q.850;cause=34;text="No circuit/channel available"']);
   });
 
-  it('a BYE from the far end: remote, with the codes of its Reason header', () => {
+  it('a BYE from the far end: remote, its Reason header in the raw event', () => {
     const bye: SipMessageLike = { method: 'BYE', getHeaders: (n) => (n.toLowerCase() === 'reason' ? ['Q.850;cause=16;text="Normal call clearing"'] : []) };
-    expect(endInfo({ originator: 'remote', cause: 'Terminated', message: bye })).toEqual({
-      by: 'remote',
-      failure: { q850_cause: 16, message: 'Normal call clearing' },
-    });
-    const sipReason: SipMessageLike = { method: 'BYE', getHeaders: () => ['SIP;cause=408;text="RTP timeout"'] };
-    expect(endInfo({ originator: 'remote', cause: 'Terminated', message: sipReason })).toEqual({
-      by: 'remote',
-      failure: { sip_status: 408, sip_reason: 'RTP timeout' },
-    });
+    expect(endInfo({ originator: 'remote', cause: 'Terminated', message: bye })).toEqual({ by: 'remote', failure: {} });
+    expect(rawEvent('ended', { originator: 'remote', cause: 'Terminated', message: bye })).toMatchObject({ method: 'BYE', reason_header: ['Q.850;cause=16;text="Normal call clearing"'] });
     expect(endInfo({ originator: 'remote', cause: 'Terminated', message: { method: 'BYE', getHeaders: () => [] } })).toEqual({ by: 'remote', failure: {} });
   });
 

@@ -1,5 +1,4 @@
 import type { EndedBy, EndInfo, Failure } from '../../api/generated';
-import { parseReasons, reasonCodes } from './reason';
 
 /** What the mapping reads of a JsSIP `IncomingResponse` / `IncomingRequest` (both have `getHeaders`). */
 export interface SipMessageLike {
@@ -65,10 +64,10 @@ function reasonHeaders(message: SipMessageLike | null): string[] {
 }
 
 /**
- * A JsSIP `failed` or `ended` event as the call model's end record: who ended it, and every
- * code the wire carried. The final response's status and reason are kept as they came (JsSIP's
- * `cause` alone is too coarse: 403 and 603 are both "Rejected"); a `Reason:` header adds the
- * Q.850 cause and its text, or, on a BYE or CANCEL, the SIP cause it gives.
+ * A JsSIP `failed` or `ended` event as the call model's end record: who ended it, and the codes
+ * of the final response, kept as they came (JsSIP's `cause` alone is too coarse: 403 and 603 are
+ * both "Rejected"). A `Reason:` header goes in the raw event as it came (`rawEvent`): the journal
+ * completes the end's Q.850 (or SIP) cause and text from it, once, for every face.
  */
 export function endInfo(event: SipEndEvent): EndInfo {
   const by = endedBy(event.originator, event.cause);
@@ -78,22 +77,7 @@ export function endInfo(event: SipEndEvent): EndInfo {
     failure.sip_status = message.status_code;
     if (message.reason_phrase) failure.sip_reason = message.reason_phrase;
   }
-  const { q850, sip } = reasonCodes(parseReasons(reasonHeaders(message)));
-  const notes: string[] = [];
-  if (q850?.cause != null) {
-    failure.q850_cause = q850.cause;
-    if (q850.text) notes.push(q850.text);
-  }
-  if (sip?.cause != null) {
-    if (failure.sip_status === undefined) {
-      failure.sip_status = sip.cause;
-      if (sip.text) failure.sip_reason = sip.text;
-    } else {
-      notes.push(`Reason: SIP ${sip.cause}${sip.text ? ` ${sip.text}` : ''}`);
-    }
-  }
-  if (by === 'error' && failure.sip_status === undefined) notes.push(CAUSE_TEXT[event.cause] ?? event.cause);
-  if (notes.length > 0) failure.message = notes.join('; ');
+  if (by === 'error' && failure.sip_status === undefined) failure.message = CAUSE_TEXT[event.cause] ?? event.cause;
   return { by, failure };
 }
 
