@@ -61,7 +61,11 @@ export function providerSuite(provider) {
     suite.browser = await launchChromium({ wav: suite.wav, extraArgs: setup.chromiumArgs(suite.lab) });
   }, { timeout: 60000 });
   after(async () => {
-    for (const app of suite.apps.reverse()) await app.stop();
+    for (const app of suite.apps.reverse()) {
+      // What each group's page showed last (its last call, ladder, history), to look at.
+      await app.screenshot(`browser-${provider}`, app.label).catch((error) => console.error(`no screenshot of ${app.label}: ${error.message}`));
+      await app.stop();
+    }
     await suite.browser?.close();
     await suite.lab?.stop();
   }, { timeout: 60000 });
@@ -69,10 +73,13 @@ export function providerSuite(provider) {
 
 /** One Callscope (browser mode) in a fresh home with the suite's lab accounts, open in a page. */
 export class App extends PageApp {
+  label = '';
+
   /** `accounts`: each as the provider's lab adds it (`{name, ...}`, see lib/<provider>-lab.mjs). */
   static async start(label, { accounts = [{ name: 'lab' }] } = {}) {
     const setup = PROVIDERS[suite.provider];
     const app = new App();
+    app.label = label;
     suite.apps.push(app);
     const home = isolatedHome(`callscope-${suite.provider}-${label}`);
     for (const account of accounts) await setup.addAccount(home, suite.lab, account);

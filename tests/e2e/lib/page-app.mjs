@@ -4,9 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { journalCall, startServe, waitFor } from './app.mjs';
+import { journalCall, ROOT, startServe, waitFor } from './app.mjs';
 
 export class PageApp {
   home;
@@ -41,6 +41,15 @@ export class PageApp {
     await this.page.goto(this.serve.url);
     await this.page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
     return this;
+  }
+
+  /** Save the whole page under tests/e2e/.artifacts/<suite>/<name>.png; returns the path. */
+  async screenshot(suite, name) {
+    const dir = join(ROOT, 'tests/e2e/.artifacts', suite);
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${name}.png`);
+    await this.page.screenshot({ path, fullPage: true });
+    return path;
   }
 
   async stop() {
