@@ -12,6 +12,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+// The same circle finder as the Rust crates' module check.
+import { cycles } from '../../scripts/module-cycles.mjs';
 
 /**
  * The layers, bottom first: a unit may import its own files and units of lower layers only.
@@ -58,13 +60,12 @@ export function layerOf(unit) {
  */
 export function problems(imports) {
   const found = [];
-  const edges = new Map();
+  const edges = [];
   for (const { from, to } of imports) {
     const a = unitOf(from);
     const b = unitOf(to);
     if (a === b || isTestCode(from)) continue;
-    if (!edges.has(a)) edges.set(a, new Set());
-    edges.get(a).add(b);
+    edges.push({ from: a, to: b });
     if (b === TESTING) {
       found.push(`${from} imports ${to}: product code must not import test support`);
       continue;
@@ -76,45 +77,8 @@ export function problems(imports) {
     else if (lb > la) found.push(`${from} imports ${to}: "${a}" is below "${b}" (imports point down)`);
     else if (lb === la) found.push(`${from} imports ${to}: "${a}" and "${b}" are siblings and must not import each other`);
   }
-  for (const circle of circles(edges)) found.push(`units import each other in a circle: ${circle.join(' → ')} → ${circle[0]}`);
+  for (const circle of cycles(edges)) found.push(`units import each other in a circle: ${circle.join(' → ')} → ${circle[0]}`);
   return [...new Set(found)];
-}
-
-/** The strongly connected components of more than one unit (Tarjan), each as a list. */
-export function circles(edges) {
-  const index = new Map();
-  const low = new Map();
-  const stack = [];
-  const onStack = new Set();
-  const found = [];
-  let next = 0;
-  const visit = (v) => {
-    index.set(v, next);
-    low.set(v, next);
-    next += 1;
-    stack.push(v);
-    onStack.add(v);
-    for (const w of edges.get(v) ?? []) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v), low.get(w)));
-      } else if (onStack.has(w)) {
-        low.set(v, Math.min(low.get(v), index.get(w)));
-      }
-    }
-    if (low.get(v) === index.get(v)) {
-      const component = [];
-      let w;
-      do {
-        w = stack.pop();
-        onStack.delete(w);
-        component.push(w);
-      } while (w !== v);
-      if (component.length > 1) found.push(component.reverse());
-    }
-  };
-  for (const v of [...edges.keys()].sort()) if (!index.has(v)) visit(v);
-  return found;
 }
 
 /** The relative imports of a .ts or .svelte file's text, as written. */
