@@ -24,7 +24,8 @@ export const LAYERS = [
   ['lib'],
   ['transport', 'logging', 'journal', 'media'],
   ['providers/core'],
-  ['providers/echo', 'providers/sip', 'providers/telnyx', 'providers/twilio'],
+  // Each provider's folder (echo, sip, telnyx, twilio, and any new one).
+  ['providers/*'],
   ['providers'],
   ['accounts', 'history', 'calls'],
   ['app'],
@@ -50,7 +51,8 @@ export function isTestCode(path) {
 
 /** Where the layers put a unit; a unit in no layer is unknown (a new folder: say where it goes). */
 export function layerOf(unit) {
-  return LAYERS.findIndex((layer) => layer.includes(unit));
+  const provider = unit.startsWith('providers/') && unit !== 'providers/core';
+  return LAYERS.findIndex((layer) => layer.includes(unit) || (provider && layer.includes('providers/*')));
 }
 
 /**

@@ -18,6 +18,9 @@ describe('the UI layer check', () => {
         { from: 'calls/session.ts', to: 'journal/call-sink.ts' },
         { from: 'providers/sip/call.test.ts', to: 'testing/sip/sip-lab.ts' },
         { from: 'testing/sip/sip-lab.ts', to: 'providers/sip/line.ts' },
+        // A new provider's folder is a provider module like the others.
+        { from: 'providers/vonage/line.ts', to: 'providers/core/line-core.ts' },
+        { from: 'providers/index.ts', to: 'providers/vonage/module.ts' },
       ]),
     ).toEqual([]);
   });
@@ -27,12 +30,14 @@ describe('the UI layer check', () => {
       problems([
         { from: 'providers/core/call-core.ts', to: 'calls/session.ts' },
         { from: 'providers/telnyx/line.ts', to: 'providers/sip/registration.ts' },
+        { from: 'providers/vonage/call.ts', to: 'providers/twilio/events.ts' },
         { from: 'app/model.ts', to: 'testing/fake-backend.ts' },
         { from: 'gadgets/x.ts', to: 'api/errors.ts' },
       ]),
     ).toEqual([
       'providers/core/call-core.ts imports calls/session.ts: "providers/core" is below "calls" (imports point down)',
       'providers/telnyx/line.ts imports providers/sip/registration.ts: "providers/telnyx" and "providers/sip" are siblings and must not import each other',
+      'providers/vonage/call.ts imports providers/twilio/events.ts: "providers/vonage" and "providers/twilio" are siblings and must not import each other',
       'app/model.ts imports testing/fake-backend.ts: product code must not import test support',
       'gadgets/x.ts: the unit "gadgets" is in no layer (add it to LAYERS in ui/scripts/layers.mjs)',
     ]);
