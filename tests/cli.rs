@@ -83,7 +83,7 @@ fn calls_list_and_show_print_the_journal() {
     let id = seed_busy_call(&home.journal());
 
     let list = stdout(&home.run(&["calls", "list"]));
-    assert!(list.contains("104") && list.contains("486 Busy Here (Q.850 17: user busy)"), "{list}");
+    assert!(list.contains("104") && list.contains("486 Busy Here (Q.850 17: User busy)"), "{list}");
 
     let show = home.run(&["calls", "show", "1"]);
     assert!(show.status.success(), "{}", stderr(&show));
@@ -159,4 +159,46 @@ fn calls_show_says_what_happened() {
     assert!(list.contains("486 Busy Here (Q.850 17"), "{list}");
     let json: Value = serde_json::from_str(&stdout(&home.run(&["calls", "show", "1", "--json"]))).unwrap();
     assert_eq!(json["diagnosis"]["rule"], "sip_final_response");
+}
+
+/// A line's REGISTER challenged, answered with credentials, refused with 403; then one
+/// challenged for another realm that got no retry.
+fn seed_registrations(journal: &Journal) {
+    let sip = |direction: &str, text: &str| {
+        let text = text.replace('\n', "\r\n");
+        let summary = text.lines().next().unwrap().to_string();
+        json!({"direction": direction, "protocol": "sip", "summary": summary, "body": text, "account": "office"})
+    };
+    for (direction, text) in [
+        ("sent", "REGISTER sip:pbx.example.com SIP/2.0\nCSeq: 1 REGISTER\n\n"),
+        ("received", "SIP/2.0 401 Unauthorized\nCSeq: 1 REGISTER\nWWW-Authenticate: Digest realm=\"pbx.example.com\", nonce=\"a\"\n\n"),
+        ("sent", "REGISTER sip:pbx.example.com SIP/2.0\nCSeq: 2 REGISTER\nAuthorization: [redacted]\n\n"),
+        ("received", "SIP/2.0 403 Forbidden\nCSeq: 2 REGISTER\n\n"),
+        ("sent", "REGISTER sip:pbx.example.com SIP/2.0\nCSeq: 3 REGISTER\n\n"),
+        ("received", "SIP/2.0 401 Unauthorized\nCSeq: 3 REGISTER\nWWW-Authenticate: Digest realm=\"other.example\", nonce=\"b\"\n\n"),
+    ] {
+        journal.append(None, Source::Signalling, EventKind::Signal, sip(direction, text)).unwrap();
+    }
+    let failed = json!({"account": "office", "registration": "failed", "status_code": 401, "reason": "Unauthorized", "message": "registering office failed: 401 Unauthorized"});
+    journal.append(None, Source::Ui, EventKind::Error, failed).unwrap();
+}
+
+#[test]
+fn lines_show_each_registration_decoded() {
+    let home = Home::new();
+    seed_registrations(&home.journal());
+    let text = stdout(&home.run(&["lines"]));
+    assert!(text.contains("office (account removed): failed since"), "{text}");
+    assert!(text.contains("403 Forbidden after credentials were sent"), "{text}");
+    assert!(text.contains("challenged for realm \"other.example\", no credentials sent"), "{text}");
+    assert!(text.contains("Set the account's realm to \"other.example\""), "{text}");
+    let json: Value = serde_json::from_str(&stdout(&home.run(&["lines", "office", "--json"]))).unwrap();
+    let registrations = json[0]["registrations"].as_array().unwrap();
+    assert_eq!(registrations.len(), 2, "{json}");
+    assert_eq!(registrations[0]["status"], 403);
+    assert_eq!(registrations[0]["credentials_sent"], true);
+    assert_eq!(registrations[1]["credentials_sent"], false);
+    let unknown = home.run(&["lines", "nobody"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("no line or account is called \"nobody\""), "{}", stderr(&unknown));
 }

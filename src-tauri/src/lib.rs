@@ -29,7 +29,10 @@ pub fn run() -> i32 {
 
 fn run_face(args: cli::Args) -> Result<(), Error> {
     let paths = Paths::from_os()?;
-    if matches!(args.command, Some(cli::Command::Calls { .. } | cli::Command::Decode { .. } | cli::Command::Accounts { .. })) {
+    if matches!(
+        args.command,
+        Some(cli::Command::Calls { .. } | cli::Command::Lines { .. } | cli::Command::Decode { .. } | cli::Command::Accounts { .. })
+    ) {
         quiet_on_closed_pipe();
     }
     let log_level = args.log_level.as_deref();
@@ -46,6 +49,10 @@ fn run_face(args: cli::Args) -> Result<(), Error> {
             // The CLI's stderr stays quiet unless asked; its output is the answer.
             let _logs = logging::init(&paths.log_dir, log_level, "warn")?;
             cli::calls(&paths, command)
+        }
+        cli::Command::Lines { name, limit, json } => {
+            let _logs = logging::init(&paths.log_dir, log_level, "warn")?;
+            cli::lines(&paths, name, limit, json)
         }
         cli::Command::Decode { code, json } => cli::decode::run(&code.join(" "), json),
         cli::Command::Accounts { command } => {

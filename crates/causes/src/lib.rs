@@ -26,6 +26,7 @@ mod catalogs;
 mod decode;
 mod error;
 mod reason;
+mod text;
 
 use std::fmt;
 use std::str::FromStr;
@@ -36,6 +37,7 @@ pub use catalogs::catalog;
 pub use decode::{decode, telnyx_dcode, twilio_hidden_behind, Match, Via};
 pub use error::Error;
 pub use reason::{ReasonHeader, ReasonProtocol, ReasonValue};
+pub use text::{ProviderTag, Situation, TaggedText, Text};
 
 /// The catalogs, in the order [`decode`] reports them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -161,10 +163,11 @@ pub struct Entry {
     pub name: String,
     /// What it means, in plain words.
     pub meaning: String,
-    /// What usually leads to it.
-    pub causes: Vec<String>,
-    /// What to check or change, and where (portal page, setting, cable, firewall rule).
-    pub fix: Vec<String>,
+    /// What usually leads to it, most likely first (some only for one provider or situation).
+    pub causes: Vec<Text>,
+    /// What to check or change, and where (portal page, setting, cable, firewall rule); steps
+    /// that name one provider's portal are tagged with it.
+    pub fix: Vec<Text>,
     /// Read this before trusting the code on its own (where it is known to mislead).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caveat: Option<String>,

@@ -45,18 +45,18 @@ fn problems(data: &CatalogData) -> Vec<String> {
         if is_blank(&e.meaning) {
             out.push(format!("{id}: empty meaning"));
         }
-        if e.causes.is_empty() || e.causes.iter().any(|c| is_blank(c)) {
+        if e.causes.is_empty() || e.causes.iter().any(|c| is_blank(c.text())) {
             out.push(format!("{id}: no causes, or an empty one"));
         }
-        if e.fix.is_empty() || e.fix.iter().any(|f| is_blank(f)) {
+        if e.fix.is_empty() || e.fix.iter().any(|f| is_blank(f.text())) {
             out.push(format!("{id}: no fix, or an empty one"));
         }
-        let texts = [&e.name, &e.meaning]
+        let texts = [e.name.as_str(), e.meaning.as_str()]
             .into_iter()
-            .chain(&e.causes)
-            .chain(&e.fix)
-            .chain(e.caveat.iter())
-            .chain(e.masking.iter());
+            .chain(e.causes.iter().map(|c| c.text()))
+            .chain(e.fix.iter().map(|f| f.text()))
+            .chain(e.caveat.as_deref())
+            .chain(e.masking.as_deref());
         for t in texts {
             if has_placeholder(t) {
                 out.push(format!("{id}: placeholder text in {t:?}"));
@@ -73,6 +73,25 @@ fn every_entry_has_a_meaning_causes_and_a_fix() {
         all.extend(problems(catalog(c)).into_iter().map(|p| format!("{}: {p}", c.id())));
     }
     assert!(all.is_empty(), "catalog problems:\n{}", all.join("\n"));
+}
+
+/// A cause or fix in a catalog that is not a provider's own, which names a provider without being
+/// tagged for it: shown on a call through a plain SIP PBX, it would send the engineer to a portal
+/// the account does not have.
+#[test]
+fn provider_steps_in_shared_catalogs_are_tagged() {
+    let mut untagged = Vec::new();
+    for c in [Catalog::Q850, Catalog::Sip, Catalog::Browser, Catalog::Turn] {
+        for e in entries(c) {
+            for text in e.causes.iter().chain(&e.fix) {
+                let names = ["Telnyx", "Twilio"].iter().any(|p| text.text().contains(p));
+                if names && text.provider().is_none() {
+                    untagged.push(format!("{} {}: {}", c.id(), e.code, text.text()));
+                }
+            }
+        }
+    }
+    assert!(untagged.is_empty(), "untagged provider steps:\n{}", untagged.join("\n"));
 }
 
 #[test]
@@ -258,12 +277,12 @@ fn telnyx_dcodes_name_the_setting() {
     }
     let d38 = lookup(Catalog::TelnyxDCode, "D38").unwrap();
     assert!(d38.name.contains("no Outbound Profile"));
-    assert!(d38.fix.iter().any(|f| f.contains("Outbound Voice Profile")));
+    assert!(d38.fix.iter().any(|f| f.text().contains("Outbound Voice Profile")));
     let d35 = lookup(Catalog::TelnyxDCode, "D35").unwrap();
     assert!(d35.name.contains("Caller Origination Number is Invalid"));
     let d13 = lookup(Catalog::TelnyxDCode, "D13").unwrap();
     assert!(d13.name.contains("whitelisted countries"));
-    assert!(d13.fix.iter().any(|f| f.contains("allowed destinations")));
+    assert!(d13.fix.iter().any(|f| f.text().contains("allowed destinations")));
 }
 
 #[test]

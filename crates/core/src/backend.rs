@@ -12,7 +12,8 @@ use callscope_accounts::credentials::Credentials;
 use callscope_accounts::{Accounts, Keychain};
 use callscope_api::*;
 use callscope_echo::{EchoLine, FarEnd, FarEndMedia, ECHO_NUMBERS};
-use callscope_journal::diagnosis::diagnose;
+use callscope_journal::diagnosis::{diagnose, Context, Diagnosis};
+use callscope_journal::CallDetail;
 use callscope_journal::{Journal, NewCall};
 
 use crate::error::{Error, Result};
@@ -313,20 +314,30 @@ impl Backend {
 
     pub(crate) async fn get_call(&self, _: Caller, params: CallRef) -> Result<CallView> {
         let detail = self.journal(move |j| j.call_detail(&params.call_id)).await?;
-        let diagnosis = diagnose(&detail);
+        let diagnosis = self.diagnose(&detail).await?;
         Ok(CallView { detail, diagnosis })
+    }
+
+    /// Diagnose a call with its context: its account's settings and its line's history.
+    async fn diagnose(&self, detail: &CallDetail) -> Result<Option<Diagnosis>> {
+        let settings = match detail.call.account.clone() {
+            // A removed account leaves its calls without settings, not without a diagnosis.
+            Some(name) => self.accounts(move |a| Ok(a.get(&name).map(|p| p.diagnosis_settings()).unwrap_or_default())).await?,
+            None => Vec::new(),
+        };
+        let call = detail.call.clone();
+        let context = self.journal(move |j| Context::of_call(j, &call, settings)).await?;
+        Ok(diagnose(detail, &context))
     }
 
     /// Diagnose an ended call and keep its one-line reason for the history.
     async fn keep_reason(&self, call_id: &str) -> Result<Option<String>> {
         let id = call_id.to_string();
-        self.journal(move |j| {
-            let detail = j.call_detail(&id)?;
-            let Some(diagnosis) = diagnose(&detail) else { return Ok(None) };
-            j.set_reason(&detail.call.id, &diagnosis.summary)?;
-            Ok(Some(diagnosis.summary))
-        })
-        .await
+        let detail = self.journal(move |j| j.call_detail(&id)).await?;
+        let Some(diagnosis) = self.diagnose(&detail).await? else { return Ok(None) };
+        let (id, summary) = (detail.call.id.clone(), diagnosis.summary.clone());
+        self.journal(move |j| j.set_reason(&id, &summary)).await?;
+        Ok(Some(diagnosis.summary))
     }
 
     pub(crate) async fn list_accounts(&self, _: Caller, _: NoParams) -> Result<Vec<Profile>> {

@@ -1,11 +1,12 @@
 //! `callscope calls ...`: the journal on the command line.
 
+use callscope_accounts::{Accounts, Keychain};
 use callscope_api::CallView;
 use callscope_calls::CallState;
 use callscope_core::paths::Paths;
 use callscope_core::Error;
-use callscope_journal::diagnosis::{diagnose, Diagnosis};
-use callscope_journal::{describe, CallSummary, Journal};
+use callscope_journal::diagnosis::{diagnose, Context, Diagnosis};
+use callscope_journal::{describe, CallDetail, CallSummary, Journal};
 
 use super::{name, print_json, CallsCommand};
 
@@ -17,7 +18,7 @@ pub fn calls(paths: &Paths, command: CallsCommand) -> Result<(), Error> {
             let mut calls = journal.list_calls(limit)?;
             // The reader never writes: a call without a kept reason is diagnosed for the listing only.
             for call in calls.iter_mut().filter(|c| c.state == CallState::Ended && c.reason.is_none()) {
-                call.reason = diagnose(&journal.call_detail(&call.id)?).map(|d| d.summary);
+                call.reason = diagnosis_of(paths, &journal, &journal.call_detail(&call.id)?)?.map(|d| d.summary);
             }
             if json {
                 print_json(&calls)
@@ -31,7 +32,7 @@ pub fn calls(paths: &Paths, command: CallsCommand) -> Result<(), Error> {
         }
         CallsCommand::Show { call, json } => {
             let detail = journal.call_detail(&call)?;
-            let view = CallView { diagnosis: diagnose(&detail), detail };
+            let view = CallView { diagnosis: diagnosis_of(paths, &journal, &detail)?, detail };
             if json {
                 print_json(&view)
             } else {
@@ -40,6 +41,17 @@ pub fn calls(paths: &Paths, command: CallsCommand) -> Result<(), Error> {
             }
         }
     }
+}
+
+/// A call's diagnosis with its context: the account's settings (when the account still exists)
+/// and the line's history in the journal.
+fn diagnosis_of(paths: &Paths, journal: &Journal, detail: &CallDetail) -> Result<Option<Diagnosis>, Error> {
+    let settings = match &detail.call.account {
+        Some(name) => Accounts::new(&paths.config_dir, Keychain::new()).get(name).map(|p| p.diagnosis_settings()).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let context = Context::of_call(journal, &detail.call, settings)?;
+    Ok(diagnose(detail, &context))
 }
 
 pub fn calls_table(calls: &[CallSummary]) -> String {

@@ -5,9 +5,11 @@ use clap::{Parser, Subcommand};
 mod accounts;
 mod calls;
 pub mod decode;
+mod lines;
 
 pub use accounts::accounts;
 pub use calls::calls;
+pub use lines::lines;
 
 const ABOUT: &str = "Callscope: a softphone with built-in call diagnostics, for support engineers.";
 
@@ -59,6 +61,21 @@ pub enum Command {
     Calls {
         #[command(subcommand)]
         command: CallsCommand,
+    },
+    /// Each line's (account's) registration history, every failure decoded.
+    ///
+    /// A 401 after credentials were sent is a rejected password; a 401 that got no retry is a
+    /// realm the account has no digest for; a 403 after credentials is how many registrars
+    /// refuse a bad password. Registrations are journaled when a line is selected in the app.
+    Lines {
+        /// Only this line (an account name).
+        name: Option<String>,
+        /// How many of each line's latest registration outcomes to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print JSON for scripts instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Explain a failure code: SIP status, Q.850 cause, Telnyx cause or D-code, Twilio code,
     /// browser error.
@@ -131,7 +148,7 @@ mod tests {
     #[test]
     fn help_documents_every_command() {
         let help = Args::command().render_long_help().to_string();
-        for command in ["window", "serve", "calls", "accounts", "decode"] {
+        for command in ["window", "serve", "calls", "lines", "accounts", "decode"] {
             assert!(help.contains(command), "{command} missing from --help");
         }
         let mut calls = Args::command();

@@ -95,6 +95,11 @@ export type CheckStatus = "pass" | "warn" | "fail";
 
 export type ChoiceOption = { value: string, label: string, };
 
+/**
+ * One sentence of the diagnosis and the evidence it rests on (indices into `evidence`).
+ */
+export type Claim = { part: Part, text: string, evidence: Array<number>, };
+
 export type Confidence = "low" | "medium" | "high";
 
 export type CreateCall = { 
@@ -133,19 +138,27 @@ export type Diagnosis = {
  */
 summary: string, 
 /**
- * What most likely happened, in plain words.
+ * What most likely happened, in plain words (the explanation claims, joined).
  */
 explanation: string, outcome: Outcome, confidence: Confidence, 
 /**
- * What to check or change, and where.
+ * What to check or change, and where (the fix claims).
  */
-fix: Array<string>, evidence: Array<Evidence>, 
+fix: Array<string>, 
 /**
- * Every code the call carried, decoded.
+ * Every fact the claims rest on.
+ */
+evidence: Array<Evidence>, 
+/**
+ * Every sentence above, with the evidence it rests on (indices into `evidence`).
+ */
+claims: Array<Claim>, 
+/**
+ * Every code the call carried, decoded in the catalog of the layer that gave it.
  */
 codes: Array<DecodedCode>, 
 /**
- * Other explanations the rules found, less likely.
+ * Other things the rules found: conditions beside the end, less likely explanations.
  */
 also: Array<string>, 
 /**
@@ -195,18 +208,31 @@ export type Event = { "type": "journal", event: JournalEvent, } | { "type": "cal
 export type EventKind = "state" | "signal" | "media" | "stats" | "action" | "warning" | "error" | "probe";
 
 /**
- * An event the diagnosis rests on.
+ * One fact a diagnosis rests on.
  */
 export type Evidence = { 
 /**
- * The journal event (`seq` within the call); 0 when it is the call's end record itself.
+ * The event's `seq`: within the call, or within its launch for a line event; 0 for a setting.
  */
-seq: number, note: string, };
+seq: number, place: Place, 
+/**
+ * The launch a line event was recorded in.
+ */
+launch_id?: number, fact: Fact, 
+/**
+ * What it shows, in words.
+ */
+note: string, };
 
 /**
  * Which face of Callscope is answering.
  */
 export type Face = "window" | "browser" | "cli";
+
+/**
+ * What a piece of evidence shows, checkable against the event it names.
+ */
+export type Fact = { "kind": "state", state: CallState, } | { "kind": "signal", summary: string, } | { "kind": "header", name: string, value: string, } | { "kind": "media", pc: string, } | { "kind": "stats" } | { "kind": "error", code: string | null, } | { "kind": "warning", code: string | null, } | { "kind": "action", action: string, } | { "kind": "setting", name: string, value: string, };
 
 /**
  * What a failed (or ended) call said about why: every code kept as the provider gave it.
@@ -320,6 +346,16 @@ export type NoParams = Record<symbol, never>;
  * Whether the call went as it should.
  */
 export type Outcome = "ok" | "degraded" | "failed";
+
+/**
+ * Which part of the diagnosis a claim is.
+ */
+export type Part = "summary" | "explanation" | "fix" | "also";
+
+/**
+ * Where the evidence is kept.
+ */
+export type Place = "call" | "line" | "account";
 
 /**
  * One provider account as Callscope knows it.

@@ -21,8 +21,14 @@ const REJECTED: Diagnosis = {
   confidence: 'high',
   fix: ['Check the outbound voice profile.', 'Check the number format.'],
   evidence: [
-    { seq: 2, note: 'trying: the provider took the call' },
-    { seq: 3, note: "the call's end, with its codes" },
+    { seq: 2, place: 'call', fact: { kind: 'state', state: 'trying' }, note: 'trying: the provider took the call' },
+    { seq: 3, place: 'call', fact: { kind: 'state', state: 'ended' }, note: "the call's end, with its codes" },
+  ],
+  claims: [
+    { part: 'summary', text: 'Rejected before routing: ended right after trying, never rang', evidence: [0, 1] },
+    { part: 'explanation', text: 'The provider accepted the call, then ended it without ringing.', evidence: [0, 1] },
+    { part: 'fix', text: 'Check the outbound voice profile.', evidence: [0, 1] },
+    { part: 'fix', text: 'Check the number format.', evidence: [0, 1] },
   ],
   codes: [{ catalog: 'Q.850', code: '16', name: 'Normal call clearing', meaning: 'One of the parties hung up.', caveat: '16 does not mean rejected.' }],
   also: [],

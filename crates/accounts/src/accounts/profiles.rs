@@ -19,6 +19,38 @@ pub struct Profile {
     pub settings: ProviderSettings,
 }
 
+impl Profile {
+    /// The settings a diagnosis reads (non-secret): the SIP realm the digest is for (the SIP
+    /// URI's domain when none is set), the SIP URI, the auth user; the Telnyx and Twilio ids.
+    pub fn diagnosis_settings(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut put = |name: &str, value: Option<&str>| {
+            if let Some(value) = value.filter(|v| !v.is_empty()) {
+                out.push((name.to_string(), value.to_string()));
+            }
+        };
+        match &self.settings {
+            ProviderSettings::Sip(sip) => {
+                let domain = sip.sip_uri.split_once('@').map(|(_, d)| d.split([';', '>', ':']).next().unwrap_or(d));
+                put("realm", sip.realm.as_deref().or(domain));
+                put("sip_uri", Some(&sip.sip_uri));
+                put("auth_user", sip.auth_user.as_deref());
+                put("wss_uri", Some(&sip.wss_uri));
+            }
+            ProviderSettings::Telnyx(telnyx) => {
+                put("credential_connection_id", telnyx.credential_connection_id.as_deref());
+                put("caller_id", telnyx.caller_id.as_deref());
+            }
+            ProviderSettings::Twilio(twilio) => {
+                put("twiml_app_sid", twilio.twiml_app_sid.as_deref());
+                put("edge", twilio.edge.as_deref());
+                put("caller_id", twilio.caller_id.as_deref());
+            }
+        }
+        out
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "provider", rename_all = "snake_case")]
 pub enum ProviderSettings {

@@ -1,10 +1,13 @@
-//! Every code a call ended with, looked up in the catalogs.
+//! Every code a call carried, each looked up in the catalog of the provider and layer that
+//! produced it: a Telnyx cause in Telnyx's causes, a Twilio code in Twilio's, an SDK error in
+//! that SDK's (a Twilio 31005 is not the Telnyx SDK's 31005), a TURN error in STUN/TURN's.
 
 use callscope_causes::{lookup, lookup_num, telnyx_dcode, Catalog, Entry};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::Facts;
+use crate::calls::Provider;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct DecodedCode {
@@ -40,19 +43,34 @@ pub fn decode_all(facts: &Facts) -> Vec<DecodedCode> {
         }
     };
     let failure = &facts.failure;
-    if let Some(status) = failure.sip_status {
+    let status = failure.sip_status.or_else(|| facts.final_response().and_then(|m| m.value.1.status));
+    if let Some(status) = status {
         add(Catalog::Sip, lookup_num(Catalog::Sip, status.into()));
     }
     if let Some(cause) = failure.q850_cause {
-        add(Catalog::Q850, lookup_num(Catalog::Q850, cause.into()));
-    }
-    if let Some(reason) = &failure.sip_reason {
-        add(Catalog::TelnyxDCode, telnyx_dcode(reason));
-    }
-    for code in &facts.provider_codes {
-        for catalog in [Catalog::TelnyxCause, Catalog::Twilio, Catalog::TelnyxSdk] {
-            add(catalog, lookup(catalog, &code.value));
+        // Telnyx's causeCode is Q.850 up to 127 and FreeSWITCH's own above (804 MEDIA_TIMEOUT).
+        if cause <= 127 {
+            add(Catalog::Q850, lookup_num(Catalog::Q850, cause.into()));
+        } else if facts.provider == Some(Provider::Telnyx) {
+            add(Catalog::TelnyxCause, lookup_num(Catalog::TelnyxCause, cause.into()));
         }
+    }
+    if matches!(facts.provider, Some(Provider::Telnyx | Provider::Sip)) {
+        if let Some(reason) = failure.sip_reason.clone().or_else(|| facts.final_response().and_then(|m| m.value.1.reason.clone())) {
+            add(Catalog::TelnyxDCode, telnyx_dcode(&reason));
+        }
+    }
+    if let Some(code) = facts.end_code() {
+        add(code.catalog, lookup(code.catalog, &code.code));
+    }
+    for (_, code) in facts.problem_codes() {
+        add(code.catalog, lookup(code.catalog, &code.code));
+        if let Some(behind) = &code.behind {
+            add(code.catalog, lookup(code.catalog, behind));
+        }
+    }
+    for error in &facts.candidate_errors {
+        add(Catalog::Turn, lookup_num(Catalog::Turn, error.value.code));
     }
     out
 }

@@ -374,6 +374,33 @@ impl Journal {
         Ok(())
     }
 
+    /// One line's (account's) app-level events, oldest first: its registrations, challenges and
+    /// transport drops. Stops at `until` (UTC, as journaled) when given; keeps the newest `limit`.
+    pub fn line_events(&self, account: &str, until: Option<&str>, limit: u32) -> Result<Vec<JournalEvent>> {
+        let inner = self.lock();
+        let mut stmt = inner.conn.prepare(
+            "SELECT call_id, launch_id, seq, t_ms, at, source, kind, payload FROM (
+                 SELECT * FROM events WHERE call_id IS NULL AND json_extract(payload, '$.account') = ?1
+                   AND (?2 IS NULL OR at <= ?2) ORDER BY at DESC, id DESC LIMIT ?3)
+             ORDER BY at, id",
+        )?;
+        let rows = stmt.query_map(params![account, until, limit], read_event)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every account that has line events or calls in the journal, by name.
+    pub fn line_names(&self) -> Result<Vec<String>> {
+        let inner = self.lock();
+        let mut stmt = inner.conn.prepare(
+            "SELECT json_extract(payload, '$.account') AS name FROM events
+               WHERE call_id IS NULL AND json_extract(payload, '$.account') IS NOT NULL
+             UNION SELECT account FROM calls WHERE account IS NOT NULL
+             ORDER BY name",
+        )?;
+        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Recent calls, newest first.
     pub fn list_calls(&self, limit: u32) -> Result<Vec<CallSummary>> {
         let inner = self.lock();

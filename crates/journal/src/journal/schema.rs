@@ -48,6 +48,9 @@ pub fn migrations() -> Migrations<'static> {
         M::up("ALTER TABLE calls ADD COLUMN account TEXT;"),
         // 3: the diagnosis's one-line summary, kept for the history list.
         M::up("ALTER TABLE calls ADD COLUMN reason TEXT;"),
+        // 4: a line's app-level events (registrations) by account, for `callscope lines` and the
+        // diagnosis of a call on that line.
+        M::up("CREATE INDEX events_by_line ON events(json_extract(payload, '$.account'), at) WHERE call_id IS NULL;"),
     ])
 }
 

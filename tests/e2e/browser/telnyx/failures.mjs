@@ -51,8 +51,17 @@ const DIAGNOSIS = {
     assert.equal(d.rule, 'telnyx_dcode');
     assert.match(d.summary, /D13/);
   },
-  // (remote_hangup: the backend's sip_final_response rule takes the BYE's `200 OK` for a final
-  // failure response and outweighs normal_end; reported, not asserted here.)
+  // Answered, and the far end hung up 3 s later: suspicious whatever its NORMAL_CLEARING says.
+  remote_hangup: (d) => {
+    assert.equal(d.rule, 'short_call');
+    assert.notEqual(d.outcome, 'ok');
+    assert.match(d.explanation, /Telnyx's BYE gave NORMAL_CLEARING\/16/);
+  },
+  // The provider ended it for lack of media: that cause headlines, read with the media before it.
+  media_timeout: (d) => {
+    assert.equal(d.rule, 'media_timeout');
+    assert.match(d.summary, /MEDIA_TIMEOUT/);
+  },
 };
 
 export function callsTheNetworkEnds() {

@@ -68,7 +68,9 @@ export function callsTheNetworkEnds() {
       assert.deepEqual(endOf(detail), { by: 'remote', provider_code: undefined });
       assert.deepEqual(twilioErrors(detail), []);
       assert.equal(ladder(detail).at(-1), 'received hangup');
-      assert.equal(detail.diagnosis.rule, 'normal_end');
+      // Answered and hung up by the far end 3 s later: not OK, whatever the (absent) code says.
+      assert.equal(detail.diagnosis.rule, 'short_call');
+      assert.notEqual(detail.diagnosis.outcome, 'ok');
     });
 
     test('early media: ringing with the far end’s SDP is early, then active', async () => {
